@@ -1,0 +1,157 @@
+//! [`Context`]: what the platform says about one invocation.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+/// The platform a function runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Provider {
+    /// Tencent Cloud SCF event function: the runtime API (`bootstrap`).
+    Tencent,
+    /// Alibaba Cloud Function Compute event function: the `/invoke` server.
+    Aliyun,
+    /// A web function (Tencent `scf_bootstrap`, Alibaba HTTP function): plain HTTP.
+    Web,
+}
+
+impl Provider {
+    /// The name used in configuration: `tencent`, `aliyun` or `web`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Tencent => "tencent",
+            Provider::Aliyun => "aliyun",
+            Provider::Web => "web",
+        }
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Provider {
+    type Err = crate::Error;
+
+    fn from_str(s: &str) -> Result<Self, crate::Error> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "tencent" | "scf" => Ok(Provider::Tencent),
+            "aliyun" | "alibaba" | "fc" => Ok(Provider::Aliyun),
+            "web" | "http" => Ok(Provider::Web),
+            other => Err(crate::Error::Config(format!(
+                "unknown provider `{other}`: expected tencent, aliyun or web"
+            ))),
+        }
+    }
+}
+
+/// Temporary credentials the platform passes to the function.
+#[derive(Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Credentials {
+    /// The access key id (`TENCENTCLOUD_SECRETID`, `x-fc-access-key-id`).
+    pub secret_id: String,
+    /// The access key secret. Never printed by `Debug`.
+    pub secret_key: String,
+    /// The session token, when the credentials are temporary.
+    pub session_token: Option<String>,
+}
+
+impl Credentials {
+    /// Credentials from an id, a secret and an optional token.
+    pub fn new(
+        secret_id: impl Into<String>,
+        secret_key: impl Into<String>,
+        session_token: Option<String>,
+    ) -> Self {
+        Credentials { secret_id: secret_id.into(), secret_key: secret_key.into(), session_token }
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("secret_id", &self.secret_id)
+            .field("secret_key", &"<redacted>")
+            .field("session_token", &self.session_token.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// What the platform says about one invocation.
+///
+/// Built by the runtime for each invocation; in tests, build one with
+/// [`Context::new`] and the `with_*` methods:
+///
+/// ```
+/// use apigw_runtime::Context;
+/// use std::time::Duration;
+///
+/// let ctx = Context::new("req-1").with_timeout(Duration::from_secs(3)).with_function_name("hello");
+/// assert_eq!(ctx.request_id, "req-1");
+/// assert!(ctx.remaining_time().unwrap() <= Duration::from_secs(3));
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Context {
+    /// The platform's id for this invocation.
+    pub request_id: String,
+    /// When the platform stops waiting for this invocation.
+    pub deadline: Option<Instant>,
+    /// The memory limit of the instance, in MB.
+    pub memory_limit_mb: Option<u64>,
+    /// The function's name.
+    pub function_name: Option<String>,
+    /// The function's version or qualifier.
+    pub function_version: Option<String>,
+    /// The namespace (Tencent) or service (Alibaba) the function is in.
+    pub namespace: Option<String>,
+    /// The region, e.g. `ap-guangzhou` or `cn-hangzhou`.
+    pub region: Option<String>,
+    /// The platform this invocation came from.
+    pub provider: Provider,
+    /// Temporary credentials, when the platform passes them.
+    pub credentials: Option<Credentials>,
+}
+
+impl Context {
+    /// A context with only a request id, as for a test.
+    pub fn new(request_id: impl Into<String>) -> Self {
+        Context {
+            request_id: request_id.into(),
+            deadline: None,
+            memory_limit_mb: None,
+            function_name: None,
+            function_version: None,
+            namespace: None,
+            region: None,
+            provider: Provider::Tencent,
+            credentials: None,
+        }
+    }
+
+    /// Sets the deadline to `timeout` from now.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.deadline = Some(Instant::now() + timeout);
+        self
+    }
+
+    /// Sets the function's name.
+    pub fn with_function_name(mut self, name: impl Into<String>) -> Self {
+        self.function_name = Some(name.into());
+        self
+    }
+
+    /// Sets the provider.
+    pub fn with_provider(mut self, provider: Provider) -> Self {
+        self.provider = provider;
+        self
+    }
+
+    /// The time left before the deadline (zero once past it), or `None`
+    /// when the platform gave none.
+    pub fn remaining_time(&self) -> Option<Duration> {
+        self.deadline.map(|d| d.saturating_duration_since(Instant::now()))
+    }
+}

@@ -1,0 +1,212 @@
+//! [`Handler`]: what [`run`](crate::run) accepts — async fns over an event
+//! (and a [`Context`]), and tower services over `http::Request<Body>`.
+
+use crate::Context;
+use crate::invoke::{App, BoxFuture, Failure, Reply};
+use apigw_events::{Body, IntoResponse, Request};
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::fmt::Display;
+use std::future::Future;
+
+/// Something the runtime can run for each invocation.
+///
+/// Implemented for:
+/// - `async fn(E) -> Result<R, Err>` and `async fn(E, Context) -> Result<R, Err>`
+///   where `E: DeserializeOwned` (a vendor event, [`Request`], your own
+///   struct), `R: IntoResponse` and `Err: Display`;
+/// - the same with `E = http::Request<Body>`;
+/// - [`passthrough`]`(f)` for such fns whose `R: Serialize`;
+/// - [`service`]`(s)` for any `tower::Service<http::Request<Body>>` that
+///   answers `http::Response<B>`, such as an axum `Router`.
+///
+/// The `M` parameter only tells the shapes apart; it is inferred.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an apigw handler",
+    label = "not an async fn over an event returning `Result<impl IntoResponse, impl Display>`",
+    note = "a handler is an async fn taking `(Event)` or `(Event, Context)` and returning `Result<R, E>` where `Event: DeserializeOwned` (or `http::Request<Body>`), `R: IntoResponse` (or `R: Serialize` wrapped in `passthrough(..)`) and `E: Display`; a tower service goes in `service(..)`"
+)]
+pub trait Handler<M>: Send + Sync + 'static {
+    /// Makes the handler ready to run.
+    #[doc(hidden)]
+    fn into_app(self) -> App;
+}
+
+/// Marker types that tell the [`Handler`] shapes apart.
+#[doc(hidden)]
+pub mod markers {
+    #![allow(missing_docs, missing_debug_implementations)]
+    use std::marker::PhantomData;
+    pub struct Event<E, R, Err>(PhantomData<fn(E) -> (R, Err)>);
+    pub struct EventContext<E, R, Err>(PhantomData<fn(E) -> (R, Err)>);
+    pub struct Http<E, R, Err>(PhantomData<fn(E) -> (R, Err)>);
+    pub struct HttpContext<E, R, Err>(PhantomData<fn(E) -> (R, Err)>);
+    pub struct Passthrough<M>(PhantomData<M>);
+    pub struct Service<B>(PhantomData<fn() -> B>);
+}
+
+pub(crate) fn decode<E: DeserializeOwned>(event: &[u8]) -> Result<E, Failure> {
+    let de = &mut serde_json::Deserializer::from_slice(event);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let what = std::any::type_name::<E>();
+        Failure::InvalidEvent(format!("event is not a valid `{what}` at `{}`: {}", e.path(), e.inner()))
+    })
+}
+
+pub(crate) fn decode_http(event: &[u8]) -> Result<http::Request<Body>, Failure> {
+    let req = Request::from_slice(event).map_err(|e| Failure::InvalidEvent(e.to_string()))?;
+    http::Request::try_from(req).map_err(|e| Failure::InvalidEvent(e.to_string()))
+}
+
+fn integration<R: IntoResponse, Err: Display>(out: Result<R, Err>) -> Result<Reply, Failure> {
+    out.map(|r| Reply::Integration(r.into_response())).map_err(Failure::handler)
+}
+
+fn passthrough_reply<R: Serialize, Err: Display>(out: Result<R, Err>) -> Result<Reply, Failure> {
+    let value = out.map_err(Failure::handler)?;
+    serde_json::to_vec(&value)
+        .map(Reply::Passthrough)
+        .map_err(|e| Failure::InvalidResponse(format!("the handler's value cannot be serialized: {e}")))
+}
+
+/// Builds an [`App`] from a decoder, the author's fn and a way to reply.
+fn app<E, F, Fut, Out>(
+    decode: fn(&[u8]) -> Result<E, Failure>,
+    call: F,
+    reply: fn(Out) -> Result<Reply, Failure>,
+) -> App
+where
+    E: 'static,
+    F: Fn(E, Context) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Out> + Send + 'static,
+    Out: 'static,
+{
+    App::new(move |event: Bytes, ctx: Context| -> BoxFuture<Result<Reply, Failure>> {
+        match decode(&event) {
+            Ok(e) => {
+                let fut = call(e, ctx);
+                Box::pin(async move { reply(fut.await) })
+            }
+            Err(f) => Box::pin(async move { Err(f) }),
+        }
+    })
+}
+
+macro_rules! fn_handlers {
+    ($marker:ident, $event:ty, $decode:expr, [$($g:ident),*], ($($arg:ident),*)) => {
+        impl<F, Fut, R, Err $(, $g)*> Handler<markers::$marker<$event, R, Err>> for F
+        where
+            F: Fn($event $(, fn_handlers!(@ty $arg))*) -> Fut + Send + Sync + 'static,
+            Fut: Future<Output = Result<R, Err>> + Send + 'static,
+            R: IntoResponse + 'static,
+            Err: Display + 'static,
+            $($g: DeserializeOwned + Send + 'static,)*
+        {
+            fn into_app(self) -> App {
+                app($decode, move |e, _ctx| (self)(e $(, fn_handlers!(@val $arg _ctx))*), integration)
+            }
+        }
+
+        impl<F, Fut, R, Err $(, $g)*> Handler<markers::Passthrough<markers::$marker<$event, R, Err>>>
+            for Passthrough<F>
+        where
+            F: Fn($event $(, fn_handlers!(@ty $arg))*) -> Fut + Send + Sync + 'static,
+            Fut: Future<Output = Result<R, Err>> + Send + 'static,
+            R: Serialize + 'static,
+            Err: Display + 'static,
+            $($g: DeserializeOwned + Send + 'static,)*
+        {
+            fn into_app(self) -> App {
+                let f = self.0;
+                app($decode, move |e, _ctx| f(e $(, fn_handlers!(@val $arg _ctx))*), passthrough_reply)
+            }
+        }
+    };
+    (@ty ctx) => { Context };
+    (@val ctx $c:ident) => { $c };
+}
+
+fn_handlers!(Event, E, decode::<E>, [E], ());
+fn_handlers!(EventContext, E, decode::<E>, [E], (ctx));
+fn_handlers!(Http, http::Request<Body>, decode_http, [], ());
+fn_handlers!(HttpContext, http::Request<Body>, decode_http, [], (ctx));
+
+/// Runs a handler in passthrough mode: its `Serialize` value is the HTTP
+/// body, as JSON, and the gateway answers 200.
+///
+/// ```no_run
+/// use apigw_runtime::{Error, passthrough, events::Request};
+///
+/// async fn now(_req: Request) -> Result<serde_json::Value, std::convert::Infallible> {
+///     Ok(serde_json::json!({"ok": true}))
+/// }
+///
+/// # async fn start() -> Result<(), Error> {
+/// apigw_runtime::run(passthrough(now)).await
+/// # }
+/// ```
+pub fn passthrough<F>(handler: F) -> Passthrough<F> {
+    Passthrough(handler)
+}
+
+/// A handler in passthrough mode; see [`passthrough`].
+#[derive(Clone, Debug)]
+pub struct Passthrough<F>(F);
+
+/// Runs any `tower::Service<http::Request<Body>>` that answers
+/// `http::Response<B>` — an axum `Router`, a tower stack — as the handler.
+/// The gateway's [`GatewayContext`](apigw_events::GatewayContext) and the
+/// [`Context`] travel in the request's extensions.
+///
+/// ```no_run
+/// use apigw_runtime::{Error, service};
+/// use axum::{Router, routing::get};
+///
+/// # async fn start() -> Result<(), Error> {
+/// let app = Router::new().route("/", get(|| async { "hi" }));
+/// apigw_runtime::run(service(app)).await
+/// # }
+/// ```
+pub fn service<S>(service: S) -> ServiceHandler<S> {
+    ServiceHandler(service)
+}
+
+/// A tower service as a handler; see [`service`].
+#[derive(Clone, Debug)]
+pub struct ServiceHandler<S>(S);
+
+impl<S, B> Handler<markers::Service<B>> for ServiceHandler<S>
+where
+    S: tower_service::Service<http::Request<Body>, Response = http::Response<B>>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+    S::Error: Display + Send + 'static,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Display,
+{
+    fn into_app(self) -> App {
+        let svc = self.0;
+        App::new(move |event: Bytes, ctx: Context| -> BoxFuture<Result<Reply, Failure>> {
+            let mut svc = svc.clone();
+            let req = decode_http(&event);
+            Box::pin(async move {
+                let mut req = req?;
+                req.extensions_mut().insert(ctx);
+                std::future::poll_fn(|cx| svc.poll_ready(cx)).await.map_err(Failure::handler)?;
+                let res = svc.call(req).await.map_err(Failure::handler)?;
+                let (parts, body) = res.into_parts();
+                let bytes = body.collect().await.map_err(|e| {
+                    Failure::InvalidResponse(format!("the service's response body failed: {e}"))
+                })?;
+                let res = http::Response::from_parts(parts, Body::from(bytes.to_bytes()));
+                Ok(Reply::Integration(res.into_response()))
+            })
+        })
+    }
+}

@@ -1,0 +1,212 @@
+//! The function runtime for Tencent Cloud SCF and Alibaba Cloud Function
+//! Compute behind API Gateway.
+//!
+//! Give [`run`] an async fn; it reads invocations from the platform
+//! (Tencent's runtime API, Alibaba's `/invoke` server, or plain HTTP for web
+//! functions), runs the fn under the time limit with panics caught, and
+//! answers in the form the gateway expects.
+//!
+//! ```no_run
+//! use apigw_runtime::{Error, IntoResponse, events::Request};
+//! use serde_json::json;
+//!
+//! async fn hello(req: Request) -> Result<impl IntoResponse, std::convert::Infallible> {
+//!     Ok(json!({ "hello": req.query("name").unwrap_or("world") }))
+//! }
+//!
+//! #[tokio::main(flavor = "current_thread")]
+//! async fn main() -> Result<(), Error> {
+//!     apigw_runtime::init_default_subscriber();
+//!     apigw_runtime::run(hello).await
+//! }
+//! ```
+//!
+//! A handler is a plain async fn, so a unit test calls it directly:
+//!
+//! ```
+//! # use apigw_runtime::{IntoResponse, events::Request};
+//! # async fn hello(req: Request) -> Result<impl IntoResponse, std::convert::Infallible> {
+//! #     Ok(serde_json::json!({ "hello": req.query("name").unwrap_or("world") }))
+//! # }
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let res = hello(Request::default()).await.unwrap().into_response();
+//! assert_eq!(res.body, r#"{"hello":"world"}"#);
+//! # });
+//! ```
+//!
+//! # What it promises
+//!
+//! - Every invocation is answered or reported exactly once: a handler
+//!   error, a panic (before or inside its future), a timeout or an
+//!   undecodable event becomes that invocation's error, and the runtime goes
+//!   on with the next one.
+//! - Each invocation runs under the smaller of the platform's limit and
+//!   [`Config::timeout`], less [`Config::timeout_margin`]; on expiry its
+//!   future is dropped and a timeout error is reported in the platform's shape.
+//! - Connection failures to the runtime API are retried with capped backoff
+//!   for [`Config::platform_retry_budget`]; a failed post of a result is
+//!   retried once, then logged.
+//! - On SIGTERM the invocation in flight finishes and [`run`] returns `Ok`.
+//!
+//! # Feature flags
+//!
+//! None: the crate always brings the HTTP client and server it needs.
+
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+
+mod aliyun;
+mod client;
+mod config;
+mod context;
+mod error;
+mod handler;
+mod invoke;
+mod logging;
+mod server;
+mod shutdown;
+mod tencent;
+mod web;
+
+pub use apigw_events as events;
+pub use apigw_events::{Body, IntegrationResponse, IntoResponse, Request};
+pub use config::{Config, FunctionInfo};
+pub use context::{Context, Credentials, Provider};
+pub use error::Error;
+pub use handler::{Handler, Passthrough, ServiceHandler, markers, passthrough, service};
+#[doc(hidden)]
+pub use invoke::App;
+pub use logging::init_default_subscriber;
+
+use invoke::BoxFuture;
+use std::fmt::Display;
+use std::future::Future;
+use std::sync::Arc;
+
+/// Runs init once, then builds the app. Called again after a failure
+/// (Alibaba retries `/initialize`).
+pub(crate) type Init = Arc<dyn Fn() -> BoxFuture<Result<App, String>> + Send + Sync>;
+
+/// Runs `handler` with the configuration read from the environment
+/// ([`Config::from_env`]) until SIGTERM.
+pub async fn run<M>(handler: impl Handler<M>) -> Result<(), Error> {
+    Runtime::new(Config::from_env()?).run(handler).await
+}
+
+/// Runs `handler` with `config` until SIGTERM.
+pub async fn run_with<M>(config: Config, handler: impl Handler<M>) -> Result<(), Error> {
+    Runtime::new(config).run(handler).await
+}
+
+/// Runs `init` once, then `handler(state)` for every invocation, where
+/// `state` borrows what init built for the life of the process.
+///
+/// Tencent: init runs before `init/ready`; a failure is logged and this
+/// returns [`Error::Init`] (exit non-zero). Alibaba: init runs on
+/// `/initialize`, or on the first `/invoke` when no initializer is
+/// configured; a failure is that call's error answer, and the next call
+/// tries again.
+pub async fn run_with_init<S, InitErr, I, Fut, F, H, M>(
+    config: Config,
+    init: I,
+    handler: F,
+) -> Result<(), Error>
+where
+    I: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<S, InitErr>> + Send + 'static,
+    S: Send + Sync + 'static,
+    InitErr: Display,
+    F: Fn(&'static S) -> H + Send + Sync + 'static,
+    H: Handler<M>,
+{
+    Runtime::new(config).run_with_init(init, handler).await
+}
+
+/// The runtime with every knob: a configuration, and optionally a listener
+/// and a shutdown trigger of your own (for tests and embedding).
+pub struct Runtime {
+    config: Config,
+    listener: Option<std::net::TcpListener>,
+    shutdown: Option<BoxFuture<()>>,
+}
+
+impl Runtime {
+    /// A runtime with `config`; shutdown on SIGTERM.
+    pub fn new(config: Config) -> Self {
+        Runtime { config, listener: None, shutdown: None }
+    }
+
+    /// Serves the Alibaba and web protocols on this listener instead of
+    /// binding [`Config::port`].
+    pub fn with_listener(mut self, listener: std::net::TcpListener) -> Self {
+        self.listener = Some(listener);
+        self
+    }
+
+    /// Shuts down when `trigger` completes instead of on SIGTERM.
+    pub fn with_shutdown(mut self, trigger: impl Future<Output = ()> + Send + 'static) -> Self {
+        self.shutdown = Some(Box::pin(trigger));
+        self
+    }
+
+    /// Runs `handler` until shutdown.
+    pub async fn run<M>(self, handler: impl Handler<M>) -> Result<(), Error> {
+        let app = handler.into_app();
+        let init: Init = Arc::new(move || {
+            let app = app.clone();
+            Box::pin(async move { Ok(app) })
+        });
+        self.start(init).await
+    }
+
+    /// Runs `init` once, then `handler(state)`; see [`run_with_init`].
+    pub async fn run_with_init<S, InitErr, I, Fut, F, H, M>(self, init: I, handler: F) -> Result<(), Error>
+    where
+        I: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<S, InitErr>> + Send + 'static,
+        S: Send + Sync + 'static,
+        InitErr: Display,
+        F: Fn(&'static S) -> H + Send + Sync + 'static,
+        H: Handler<M>,
+    {
+        let init = Arc::new(init);
+        let handler = Arc::new(handler);
+        let init: Init = Arc::new(move || {
+            let (init, handler) = (init.clone(), handler.clone());
+            Box::pin(async move {
+                let started = std::time::Instant::now();
+                let state = init().await.map_err(|e| format!("{e:#}"))?;
+                tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "init done");
+                // The state lives as long as the process: every invocation borrows it.
+                let state: &'static S = Box::leak(Box::new(state));
+                Ok(handler(state).into_app())
+            })
+        });
+        self.start(init).await
+    }
+
+    async fn start(self, init: Init) -> Result<(), Error> {
+        let Runtime { config, listener, shutdown } = self;
+        let shutdown = shutdown::Shutdown::on(match shutdown {
+            Some(trigger) => trigger,
+            None => Box::pin(shutdown::signal()),
+        });
+        let provider = config.provider.unwrap_or_else(|| Config::detect_provider(|_| None));
+        tracing::debug!(%provider, "starting");
+        let listener = match (provider, listener) {
+            (Provider::Tencent, _) => None,
+            (_, Some(l)) => {
+                l.set_nonblocking(true).map_err(|e| Error::Config(format!("listener: {e}")))?;
+                Some(
+                    tokio::net::TcpListener::from_std(l)
+                        .map_err(|e| Error::Config(format!("listener: {e}")))?,
+                )
+            }
+            (_, None) => Some(server::bind(&config).await?),
+        };
+        match (provider, listener) {
+            (Provider::Aliyun, Some(l)) => aliyun::run(config, init, l, shutdown).await,
+            (Provider::Web, Some(l)) => web::run(config, init, l, shutdown).await,
+            _ => tencent::run(config, init, shutdown).await,
+        }
+    }
+}

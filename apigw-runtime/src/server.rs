@@ -1,0 +1,98 @@
+//! The HTTP server under the Alibaba `/invoke` protocol and web functions:
+//! an accept loop that drains in-flight requests on shutdown.
+
+use crate::Error;
+use crate::shutdown::Shutdown;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+pub(crate) type Response = http::Response<Full<Bytes>>;
+
+/// How long in-flight requests may take to finish after shutdown is asked for.
+const DRAIN: Duration = Duration::from_secs(30);
+
+/// Serves `handle` on `listener` until shutdown, then lets in-flight
+/// requests finish.
+pub(crate) async fn serve<H, Fut>(listener: TcpListener, handle: H, shutdown: Shutdown) -> Result<(), Error>
+where
+    H: Fn(http::Request<Incoming>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Response> + Send + 'static,
+{
+    let handle = Arc::new(handle);
+    let graceful = GracefulShutdown::new();
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, "listening");
+    }
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(e) => {
+                    // Out of file descriptors and the like: pause, then go on.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = shutdown.requested() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let handle = handle.clone();
+        let svc = hyper::service::service_fn(move |req| {
+            let fut = handle(req);
+            async move { Ok::<_, Infallible>(fut.await) }
+        });
+        let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), svc);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(%peer, error = %e, "connection ended with an error");
+            }
+        });
+    }
+    tracing::info!("shutting down: draining in-flight requests");
+    if tokio::time::timeout(DRAIN, graceful.shutdown()).await.is_err() {
+        tracing::warn!("in-flight requests still running after {DRAIN:?}; exiting anyway");
+    }
+    Ok(())
+}
+
+/// Reads a request body up to `limit` bytes.
+pub(crate) async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, String> {
+    match Limited::new(body, limit).collect().await {
+        Ok(b) => Ok(b.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            Err(format!("event larger than {limit} bytes"))
+        }
+        Err(e) => Err(format!("the request body could not be read: {e}")),
+    }
+}
+
+/// A response with a JSON body.
+pub(crate) fn json(status: u16, headers: &[(&'static str, &str)], body: Vec<u8>) -> Response {
+    let mut res = http::Response::new(Full::new(Bytes::from(body)));
+    *res.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    let h = res.headers_mut();
+    h.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+    for (name, value) in headers {
+        if let Ok(value) = http::HeaderValue::from_str(value) {
+            h.insert(*name, value);
+        }
+    }
+    res
+}
+
+/// Binds the listener the config asks for.
+pub(crate) async fn bind(config: &crate::Config) -> Result<TcpListener, Error> {
+    let addr = std::net::SocketAddr::new(config.listen_ip, config.port);
+    TcpListener::bind(addr).await.map_err(|source| Error::Bind { addr, source })
+}
