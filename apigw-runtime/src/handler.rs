@@ -43,8 +43,8 @@ pub mod markers {
     pub struct EventContext<E, R, Err>(PhantomData<fn(E) -> (R, Err)>);
     pub struct Http<E, R, Err>(PhantomData<fn(E) -> (R, Err)>);
     pub struct HttpContext<E, R, Err>(PhantomData<fn(E) -> (R, Err)>);
-    pub struct Passthrough<M>(PhantomData<M>);
-    pub struct Service<B>(PhantomData<fn() -> B>);
+    pub struct PassthroughMode<M>(PhantomData<M>);
+    pub struct TowerService<B>(PhantomData<fn() -> B>);
 }
 
 pub(crate) fn decode<E: DeserializeOwned>(event: &[u8]) -> Result<E, Failure> {
@@ -109,7 +109,8 @@ macro_rules! fn_handlers {
             }
         }
 
-        impl<F, Fut, R, Err $(, $g)*> Handler<markers::Passthrough<markers::$marker<$event, R, Err>>>
+        #[diagnostic::do_not_recommend]
+        impl<F, Fut, R, Err $(, $g)*> Handler<markers::PassthroughMode<markers::$marker<$event, R, Err>>>
             for Passthrough<F>
         where
             F: Fn($event $(, fn_handlers!(@ty $arg))*) -> Fut + Send + Sync + 'static,
@@ -177,7 +178,8 @@ pub fn service<S>(service: S) -> ServiceHandler<S> {
 #[derive(Clone, Debug)]
 pub struct ServiceHandler<S>(S);
 
-impl<S, B> Handler<markers::Service<B>> for ServiceHandler<S>
+#[diagnostic::do_not_recommend]
+impl<S, B> Handler<markers::TowerService<B>> for ServiceHandler<S>
 where
     S: tower_service::Service<http::Request<Body>, Response = http::Response<B>>
         + Clone

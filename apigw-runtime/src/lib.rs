@@ -58,6 +58,7 @@ mod aliyun;
 mod client;
 mod config;
 mod context;
+mod entry;
 mod error;
 mod handler;
 mod invoke;
@@ -68,7 +69,91 @@ mod tencent;
 mod web;
 
 pub use apigw_events as events;
+
 pub use apigw_events::{Body, IntegrationResponse, IntoResponse, Request};
+/// Turns an async fn into the function's entry point: it generates `main`
+/// (a current-thread tokio runtime, the default tracing subscriber, init
+/// once, then [`run`] with this fn). The fn stays an ordinary async fn that
+/// unit tests call directly.
+///
+/// ```no_run
+/// use apigw_runtime::{IntoResponse, Request};
+///
+/// #[apigw_runtime::handler]
+/// async fn hello(req: Request) -> Result<impl IntoResponse, std::convert::Infallible> {
+///     Ok(serde_json::json!({ "hello": req.query("name").unwrap_or("world") }))
+/// }
+/// ```
+///
+/// The fn takes `(event: E)`, `(event: E, ctx: Context)`, or with `init`,
+/// `(event: E, ctx: Context, state: &S)`; `E` is [`Request`], a vendor event
+/// from [`events`], `http::Request<Body>`, or your own `Deserialize` type.
+/// It returns `Result<R, Err>` with `R: IntoResponse` (integration mode) or
+/// `R: Serialize` (passthrough mode) and `Err: Display`.
+///
+/// # Options
+///
+/// | option | values | default |
+/// |---|---|---|
+/// | `mode` | `"integration"`, `"passthrough"` | `"integration"` |
+/// | `timeout` | `"500ms"`, `"10s"`, `"1.5s"`, `"2m"`: caps the platform's limit | the platform's limit |
+/// | `init` | a path to `async fn() -> Result<S, E>`, run once | none |
+/// | `provider` | `"tencent"`, `"aliyun"`, `"web"`, `"auto"` | `"auto"` (from the environment) |
+/// | `tracing` | `false` leaves logging set-up to you | `true` |
+/// | `crate` | the path this crate is re-exported at, e.g. `"my_sdk::apigw"` | `"::apigw_runtime"` |
+///
+/// `APIGW_PROVIDER` and `APIGW_TIMEOUT_MS` in the environment override
+/// `provider` and `timeout`.
+///
+/// Passthrough mode with a timeout, answering any `Serialize` value:
+///
+/// ```no_run
+/// use apigw_runtime::{Context, Request};
+///
+/// #[derive(serde::Serialize)]
+/// struct Status { ok: bool, request_id: String }
+///
+/// #[apigw_runtime::handler(mode = "passthrough", timeout = "10s")]
+/// async fn status(_req: Request, ctx: Context) -> Result<Status, std::convert::Infallible> {
+///     Ok(Status { ok: true, request_id: ctx.request_id })
+/// }
+/// ```
+///
+/// State built once by `init`, for an Alibaba function, without the default
+/// subscriber:
+///
+/// ```no_run
+/// use apigw_runtime::{Context, IntegrationResponse, events::aliyun::ApiGatewayEvent};
+///
+/// struct Pool { greeting: String }
+///
+/// async fn connect() -> Result<Pool, std::io::Error> {
+///     Ok(Pool { greeting: "hi".into() })
+/// }
+///
+/// #[apigw_runtime::handler(init = connect, provider = "aliyun", tracing = false)]
+/// async fn greet(e: ApiGatewayEvent, _ctx: Context, pool: &Pool) -> Result<IntegrationResponse, anyhow::Error> {
+///     Ok(IntegrationResponse::text(format!("{} {}", pool.greeting, e.path)))
+/// }
+/// ```
+///
+/// Through a re-export in a crate of your own, `crate` names the path:
+///
+/// ```no_run
+/// mod sdk { pub use apigw_runtime as apigw; }
+///
+/// #[apigw_runtime::handler(crate = "sdk::apigw")]
+/// async fn ping(_e: serde_json::Value) -> Result<&'static str, std::convert::Infallible> {
+///     Ok("pong")
+/// }
+/// ```
+///
+/// A wrong signature is reported at your own tokens: a fn that is not
+/// `async`, no or too many arguments, a state argument without `init`, an
+/// unknown or repeated option, a timeout, mode or provider that does not
+/// parse, an event type that is not `DeserializeOwned`, a value that is not
+/// `IntoResponse` (or `Serialize` in passthrough mode).
+pub use apigw_macros::handler;
 pub use config::{Config, FunctionInfo};
 pub use context::{Context, Credentials, Provider};
 pub use error::Error;
@@ -76,6 +161,13 @@ pub use handler::{Handler, Passthrough, ServiceHandler, markers, passthrough, se
 #[doc(hidden)]
 pub use invoke::App;
 pub use logging::init_default_subscriber;
+
+/// What `#[handler]` expands to uses; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::entry::*;
+    pub use std::time::Duration;
+}
 
 use invoke::BoxFuture;
 use std::fmt::Display;

@@ -1,0 +1,2 @@
+#[apigw_runtime::handler]
+async fn hello(_r: apigw_runtime::Request) {}

@@ -1,0 +1,2 @@
+#[apigw_runtime::handler]
+struct Hello;
