@@ -1,0 +1,32 @@
+//! Answers a small PNG image (a binary body, sent base64 with the flag set); run it with `cargo run -p cargo-apigw -- invoke --example binary /logo.png`.
+
+use apigw_runtime::IntegrationResponse;
+use apigw_runtime::events::Request;
+use std::convert::Infallible;
+
+/// A 1×1 transparent PNG.
+const PIXEL: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00,
+    0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00,
+    0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01,
+    0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+/// The image, whatever was asked.
+#[apigw_runtime::handler]
+async fn image(_req: Request) -> Result<IntegrationResponse, Infallible> {
+    Ok(IntegrationResponse::binary(PIXEL, "image/png").with_header("Cache-Control", "max-age=60"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn answers_the_png_as_base64() {
+        let res = image(Request::default()).await.unwrap();
+        assert!(res.is_base64_encoded);
+        assert_eq!(res.header("content-type"), Some("image/png"));
+        assert_eq!(res.body_bytes().unwrap(), PIXEL);
+    }
+}
