@@ -34,7 +34,8 @@ pub struct Config {
     /// Tencent runtime API `host:port` (`SCF_RUNTIME_API`,
     /// `SCF_RUNTIME_API_PORT`; default `127.0.0.1:9001`).
     pub runtime_api: String,
-    /// The address the Alibaba and web servers listen on (default `0.0.0.0`).
+    /// The address the Alibaba and web servers listen on (`APIGW_LISTEN_IP`,
+    /// default `0.0.0.0`).
     pub listen_ip: IpAddr,
     /// The port they listen on (`FC_SERVER_PORT`, default 9000; 0 picks one).
     pub port: u16,
@@ -113,6 +114,12 @@ impl Config {
         }
         if let Some(port) = var("FC_SERVER_PORT").or_else(|| var("FC_CUSTOM_LISTEN_PORT")) {
             config.port = parse_port("FC_SERVER_PORT", &port)?;
+        }
+        if let Some(ip) = var("APIGW_LISTEN_IP") {
+            config.listen_ip = ip
+                .trim()
+                .parse()
+                .map_err(|_| Error::Config(format!("APIGW_LISTEN_IP `{ip}` is not an IP address")))?;
         }
         if let Some(t) = var("APIGW_TIMEOUT_MS") {
             let ms = t
@@ -242,6 +249,9 @@ mod tests {
     fn aliyun_and_web_are_recognised() {
         let c = Config::from_vars(vars(&[("FC_FUNCTION_NAME", "f"), ("FC_SERVER_PORT", "9123")])).unwrap();
         assert_eq!((c.provider, c.port), (Some(Provider::Aliyun), 9123));
+        assert_eq!(c.listen_ip, IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        let c = Config::from_vars(vars(&[("APIGW_LISTEN_IP", "127.0.0.1")])).unwrap();
+        assert_eq!(c.listen_ip, IpAddr::V4(Ipv4Addr::LOCALHOST));
         let c = Config::from_vars(vars(&[("TENCENTCLOUD_RUNENV", "SCF")])).unwrap();
         assert_eq!(c.provider, Some(Provider::Web));
         let c = Config::from_vars(vars(&[("APIGW_PROVIDER", "web"), ("SCF_RUNTIME_API", "x")])).unwrap();

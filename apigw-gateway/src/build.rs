@@ -1,0 +1,145 @@
+//! Building the author's function with cargo and finding the executable.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// Which target to build.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Target {
+    /// `--bin NAME`.
+    pub bin: Option<String>,
+    /// `--example NAME`: a cargo example, or a workspace package under
+    /// `examples/NAME` or named `NAME`.
+    pub example: Option<String>,
+    /// Build with `--release`.
+    pub release: bool,
+}
+
+/// Why no executable came out.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// cargo could not be run.
+    #[error("cannot run cargo: {0}")]
+    Cargo(std::io::Error),
+    /// `cargo metadata` failed or said something unreadable.
+    #[error("cargo metadata: {0}")]
+    Metadata(String),
+    /// No binary to run.
+    #[error("no binary to run: {0}")]
+    NoBinary(String),
+    /// Several, and none chosen.
+    #[error("several binaries, pick one with --bin or --example: {}", .0.join(", "))]
+    Ambiguous(Vec<String>),
+    /// The build failed (cargo's own output was shown).
+    #[error("the build failed (cargo's output is above)")]
+    Failed,
+}
+
+/// What to pass to `cargo build` for `target`, resolved against the
+/// workspace in `dir`, and the binary's name.
+pub fn resolve(dir: &Path, target: &Target) -> Result<(Vec<String>, String), BuildError> {
+    let meta = metadata(dir)?;
+    let empty = Vec::new();
+    let packages = meta["packages"].as_array().unwrap_or(&empty);
+    let bins = |p: &serde_json::Value, kind: &str| -> Vec<String> {
+        p["targets"]
+            .as_array()
+            .unwrap_or(&empty)
+            .iter()
+            .filter(|t| t["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == kind)))
+            .filter_map(|t| t["name"].as_str().map(str::to_owned))
+            .collect()
+    };
+    if let Some(name) = &target.example {
+        // A workspace package under examples/NAME or named NAME…
+        for p in packages {
+            let dir_name = p["manifest_path"].as_str().map(Path::new).and_then(Path::parent);
+            let in_examples = dir_name.is_some_and(|d| d.ends_with(Path::new("examples").join(name)));
+            if (in_examples || p["name"] == name.as_str())
+                && let (Some(pkg), Some(bin)) = (p["name"].as_str(), bins(p, "bin").into_iter().next())
+            {
+                return Ok((vec!["-p".into(), pkg.into(), "--bin".into(), bin.clone()], bin));
+            }
+        }
+        // …or a cargo example target.
+        if packages.iter().any(|p| bins(p, "example").contains(name)) {
+            return Ok((vec!["--example".into(), name.clone()], name.clone()));
+        }
+        return Err(BuildError::NoBinary(format!("no example `{name}` in this workspace")));
+    }
+    let all: Vec<(String, String)> = packages
+        .iter()
+        .flat_map(|p| {
+            let pkg = p["name"].as_str().unwrap_or_default().to_owned();
+            bins(p, "bin").into_iter().map(move |b| (pkg.clone(), b))
+        })
+        .collect();
+    if let Some(name) = &target.bin {
+        return match all.iter().find(|(_, b)| b == name) {
+            Some((pkg, bin)) => {
+                Ok((vec!["-p".into(), pkg.clone(), "--bin".into(), bin.clone()], bin.clone()))
+            }
+            None => Err(BuildError::NoBinary(format!(
+                "no binary `{name}`; the binaries are: {}",
+                all.iter().map(|(_, b)| b.as_str()).collect::<Vec<_>>().join(", ")
+            ))),
+        };
+    }
+    // The package in `dir`, if `dir` holds one, else the whole workspace.
+    let here = packages
+        .iter()
+        .find(|p| p["manifest_path"].as_str().map(Path::new).and_then(Path::parent) == Some(dir));
+    let choices: Vec<(String, String)> = match here {
+        Some(p) => bins(p, "bin")
+            .into_iter()
+            .map(|b| (p["name"].as_str().unwrap_or_default().to_owned(), b))
+            .collect(),
+        None => all,
+    };
+    match choices.as_slice() {
+        [] => Err(BuildError::NoBinary("the package has no binary target".into())),
+        [(pkg, bin)] => Ok((vec!["-p".into(), pkg.clone(), "--bin".into(), bin.clone()], bin.clone())),
+        many => Err(BuildError::Ambiguous(many.iter().map(|(_, b)| b.clone()).collect())),
+    }
+}
+
+/// Builds `target` in `dir` with cargo's progress on stderr and returns the
+/// executable's path.
+pub fn build(dir: &Path, target: &Target) -> Result<PathBuf, BuildError> {
+    let (args, name) = resolve(dir, target)?;
+    let mut cmd = Command::new(cargo());
+    cmd.current_dir(dir).arg("build").args(&args).arg("--message-format=json-render-diagnostics");
+    if target.release {
+        cmd.arg("--release");
+    }
+    let out = cmd.stdout(Stdio::piped()).stderr(Stdio::inherit()).output().map_err(BuildError::Cargo)?;
+    if !out.status.success() {
+        return Err(BuildError::Failed);
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let exe = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == name.as_str())
+        .filter_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .next_back();
+    exe.ok_or_else(|| BuildError::NoBinary(format!("cargo built no executable for `{name}`")))
+}
+
+fn metadata(dir: &Path) -> Result<serde_json::Value, BuildError> {
+    let out = Command::new(cargo())
+        .current_dir(dir)
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(BuildError::Cargo)?;
+    if !out.status.success() {
+        return Err(BuildError::Metadata(String::from_utf8_lossy(&out.stderr).trim().to_owned()));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| BuildError::Metadata(e.to_string()))
+}
+
+/// The cargo that runs us (`$CARGO` under `cargo run`/`cargo apigw`), else `cargo`.
+fn cargo() -> std::ffi::OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}

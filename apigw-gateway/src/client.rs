@@ -1,0 +1,50 @@
+//! A one-request HTTP/1.1 client for the Alibaba `/invoke` protocol, web
+//! functions and HTTP backends.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper_util::rt::TokioIo;
+use std::time::Duration;
+use tokio::net::TcpStream;
+
+/// Why a request got no response.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ClientError {
+    #[error("cannot connect to {addr}: {source}")]
+    Connect { addr: String, source: std::io::Error },
+    #[error("no response within {0:?}")]
+    TimedOut(Duration),
+    #[error("the response was over {0} bytes")]
+    TooLarge(usize),
+    #[error("{0}")]
+    Http(String),
+}
+
+/// Sends `req` to `addr` (`host:port`) on a fresh connection and reads the
+/// whole response, up to `limit` bytes, within `timeout`.
+pub(crate) async fn send(
+    addr: &str,
+    req: http::Request<Bytes>,
+    timeout: Duration,
+    limit: usize,
+) -> Result<http::Response<Bytes>, ClientError> {
+    let exchange = async {
+        let stream = TcpStream::connect(addr)
+            .await
+            .map_err(|source| ClientError::Connect { addr: addr.to_owned(), source })?;
+        let _ = stream.set_nodelay(true);
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| ClientError::Http(e.to_string()))?;
+        tokio::spawn(conn);
+        let res =
+            sender.send_request(req.map(Full::new)).await.map_err(|e| ClientError::Http(e.to_string()))?;
+        let (parts, body) = res.into_parts();
+        match Limited::new(body, limit).collect().await {
+            Ok(b) => Ok(http::Response::from_parts(parts, b.to_bytes())),
+            Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(ClientError::TooLarge(limit)),
+            Err(e) => Err(ClientError::Http(e.to_string())),
+        }
+    };
+    tokio::time::timeout(timeout, exchange).await.unwrap_or(Err(ClientError::TimedOut(timeout)))
+}

@@ -1,0 +1,375 @@
+//! The file as written, and the checks that turn it into a
+//! [`GatewayConfig`]: each error names the field and its line.
+
+use super::*;
+use toml::Spanned;
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct File {
+    #[serde(default)]
+    service_id: Option<String>,
+    #[serde(default)]
+    stage: Option<Spanned<String>>,
+    #[serde(default)]
+    function: RawFunction,
+    #[serde(default)]
+    stages: BTreeMap<String, RawStage>,
+    #[serde(default)]
+    keys: Vec<RawKey>,
+    #[serde(default)]
+    routes: Vec<RawRoute>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawFunction {
+    bin: Option<String>,
+    example: Option<String>,
+    provider: Option<Provider>,
+    timeout: Option<Spanned<String>>,
+    #[serde(default)]
+    env: BTreeMap<String, String>,
+    memory_mb: Option<u64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawStage {
+    #[serde(default)]
+    variables: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKey {
+    id: String,
+    secret: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRoute {
+    path: Spanned<String>,
+    method: Option<Spanned<String>>,
+    flavour: Option<Flavour>,
+    mode: Option<Mode>,
+    base64: Option<Spanned<String>>,
+    #[serde(default)]
+    base64_content_types: Vec<String>,
+    function_timeout: Option<Spanned<String>>,
+    gateway_timeout: Option<Spanned<String>>,
+    #[serde(default)]
+    cors: bool,
+    auth: Option<Spanned<String>>,
+    backend: Option<Spanned<String>>,
+    mock: Option<RawMock>,
+    http: Option<RawHttp>,
+    #[serde(default)]
+    params: Vec<Param>,
+    rate_limit: Option<u32>,
+    #[serde(default)]
+    allow_ips: Vec<Spanned<String>>,
+    #[serde(default)]
+    deny_ips: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMock {
+    #[serde(default = "ok")]
+    status: u16,
+    #[serde(default)]
+    headers: BTreeMap<String, String>,
+    #[serde(default)]
+    body: String,
+}
+
+fn ok() -> u16 {
+    200
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHttp {
+    url: Spanned<String>,
+    #[serde(default)]
+    path: Option<String>,
+    method: Option<String>,
+    timeout: Option<Spanned<String>>,
+    #[serde(default)]
+    params: Vec<ParamMapping>,
+    #[serde(default)]
+    constants: Vec<Constant>,
+}
+
+const METHODS: [&str; 6] = ["ANY", "GET", "HEAD", "POST", "PUT", "DELETE"];
+
+struct Checker<'a> {
+    text: &'a str,
+    file: &'a str,
+}
+
+impl Checker<'_> {
+    fn err<T>(&self, at: Option<std::ops::Range<usize>>, message: String) -> Result<T, ConfigError> {
+        let line = at.map(|r| self.text[..r.start.min(self.text.len())].matches('\n').count() + 1);
+        Err(ConfigError { file: self.file.to_owned(), line, message })
+    }
+
+    fn duration(
+        &self,
+        field: &str,
+        value: Option<&Spanned<String>>,
+        default: Duration,
+    ) -> Result<Duration, ConfigError> {
+        match value {
+            None => Ok(default),
+            Some(v) => match parse_duration(v.get_ref()) {
+                Some(d) => Ok(d),
+                None => self.err(
+                    Some(v.span()),
+                    format!(
+                        "`{field}` = \"{}\" is not a duration: write \"500ms\", \"3s\" or \"2m\"",
+                        v.get_ref()
+                    ),
+                ),
+            },
+        }
+    }
+}
+
+/// Reads `"500ms"`, `"3s"`, `"1.5s"` or `"2m"`.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let (number, unit_ms) = if let Some(n) = text.strip_suffix("ms") {
+        (n, 1.0)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1000.0)
+    } else if let Some(n) = text.strip_suffix('m') {
+        (n, 60_000.0)
+    } else {
+        return None;
+    };
+    let number = number.trim();
+    if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    let ms = number.parse::<f64>().ok()? * unit_ms;
+    (ms > 0.0 && ms < 1e12).then(|| Duration::from_secs_f64(ms / 1000.0))
+}
+
+impl File {
+    pub(super) fn check(self, text: &str, file: &str) -> Result<GatewayConfig, ConfigError> {
+        let c = Checker { text, file };
+        let default_stage = match self.stage {
+            Some(s) if !crate::routes::STAGES.contains(&s.get_ref().as_str()) => {
+                return c.err(
+                    Some(s.span()),
+                    format!("`stage` = \"{}\": expected release, prepub or test", s.get_ref()),
+                );
+            }
+            Some(s) => s.into_inner(),
+            None => "release".to_owned(),
+        };
+        let function_timeout =
+            c.duration("function.timeout", self.function.timeout.as_ref(), Duration::from_secs(3))?;
+        let function = FunctionConfig {
+            bin: self.function.bin,
+            example: self.function.example,
+            provider: self.function.provider,
+            env: self.function.env,
+            memory_mb: self.function.memory_mb.unwrap_or(128),
+        };
+        let keys: BTreeMap<String, String> = self.keys.into_iter().map(|k| (k.id, k.secret)).collect();
+        let mut routes = Vec::new();
+        let raw_routes = if self.routes.is_empty() { vec![default_route()] } else { self.routes };
+        for (i, r) in raw_routes.into_iter().enumerate() {
+            routes.push(check_route(&c, i, r, function_timeout, &function, &keys)?);
+        }
+        let stage_variables = self.stages.into_iter().map(|(k, v)| (k, v.variables)).collect();
+        Ok(GatewayConfig {
+            service_id: self.service_id.unwrap_or_else(|| "service-local".to_owned()),
+            default_stage,
+            stage_variables,
+            keys,
+            function,
+            routes,
+        })
+    }
+}
+
+fn default_route() -> RawRoute {
+    RawRoute {
+        path: Spanned::new(0..0, "/".to_owned()),
+        method: None,
+        flavour: None,
+        mode: None,
+        base64: None,
+        base64_content_types: Vec::new(),
+        function_timeout: None,
+        gateway_timeout: None,
+        cors: false,
+        auth: None,
+        backend: None,
+        mock: None,
+        http: None,
+        params: Vec::new(),
+        rate_limit: None,
+        allow_ips: Vec::new(),
+        deny_ips: Vec::new(),
+    }
+}
+
+fn check_route(
+    c: &Checker<'_>,
+    i: usize,
+    r: RawRoute,
+    function_timeout: Duration,
+    function: &FunctionConfig,
+    keys: &BTreeMap<String, String>,
+) -> Result<Route, ConfigError> {
+    let field = |name: &str| format!("routes[{i}].{name}");
+    let pattern = Pattern::parse(r.path.get_ref())
+        .or_else(|e: PatternError| c.err(Some(r.path.span()), format!("`{}`: {e}", field("path"))))?;
+    let method = match &r.method {
+        Some(m) => {
+            let upper = m.get_ref().to_ascii_uppercase();
+            if !METHODS.contains(&upper.as_str()) {
+                return c.err(
+                    Some(m.span()),
+                    format!(
+                        "`{}` = \"{}\": expected one of {}",
+                        field("method"),
+                        m.get_ref(),
+                        METHODS.join(", ")
+                    ),
+                );
+            }
+            upper
+        }
+        None => "ANY".to_owned(),
+    };
+    let flavour = r.flavour.unwrap_or(match function.provider {
+        Some(Provider::Aliyun) => Flavour::Aliyun,
+        _ => Flavour::Tencent,
+    });
+    let base64 = match r.base64.as_ref().map(|b| (b.get_ref().as_str(), b.span())) {
+        None | Some(("content-type", _)) => Base64Policy::ContentTypes(r.base64_content_types),
+        Some(("never", _)) => Base64Policy::Never,
+        Some(("always", _)) => Base64Policy::Always,
+        Some((other, span)) => {
+            return c.err(
+                Some(span),
+                format!("`{}` = \"{other}\": expected never, always or content-type", field("base64")),
+            );
+        }
+    };
+    let function_timeout =
+        c.duration(&field("function_timeout"), r.function_timeout.as_ref(), function_timeout)?;
+    let gateway_timeout =
+        c.duration(&field("gateway_timeout"), r.gateway_timeout.as_ref(), Duration::from_secs(15))?;
+    let key_auth = match r.auth.as_ref().map(|a| (a.get_ref().as_str(), a.span())) {
+        None | Some(("none", _)) => false,
+        Some(("key", span)) if keys.is_empty() => {
+            return c
+                .err(Some(span), format!("`{}` = \"key\" needs at least one [[keys]] entry", field("auth")));
+        }
+        Some(("key", _)) => true,
+        Some((other, span)) => {
+            return c.err(Some(span), format!("`{}` = \"{other}\": expected none or key", field("auth")));
+        }
+    };
+    let backend = match r.backend.as_ref().map(|b| (b.get_ref().as_str(), b.span())) {
+        None | Some(("function", _)) => Backend::Function,
+        Some(("mock", span)) => match r.mock {
+            Some(m) => Backend::Mock { status: m.status, headers: m.headers, body: m.body },
+            None => {
+                return c.err(Some(span), format!("`{}` = \"mock\" needs a `mock` table", field("backend")));
+            }
+        },
+        Some(("http", span)) => match r.http {
+            Some(h) => Backend::Http(check_http(c, &field("http"), h, &r.params)?),
+            None => {
+                return c.err(Some(span), format!("`{}` = \"http\" needs an `http` table", field("backend")));
+            }
+        },
+        Some((other, span)) => {
+            return c.err(
+                Some(span),
+                format!("`{}` = \"{other}\": expected function, mock or http", field("backend")),
+            );
+        }
+    };
+    let nets = |list: Vec<Spanned<String>>, name: &str| -> Result<Vec<IpNet>, ConfigError> {
+        list.into_iter()
+            .map(|s| {
+                IpNet::parse(s.get_ref())
+                    .or_else(|e| c.err(Some(s.span()), format!("`{}`: {e}", field(name))))
+            })
+            .collect()
+    };
+    for p in &r.params {
+        if p.location == Location::Path && !pattern.param_names().contains(&p.name.as_str()) {
+            return c.err(
+                Some(r.path.span()),
+                format!(
+                    "`{}`: path parameter `{}` is not in the path `{}`",
+                    field("params"),
+                    p.name,
+                    pattern.as_str()
+                ),
+            );
+        }
+    }
+    Ok(Route {
+        pattern,
+        method,
+        flavour,
+        mode: r.mode.unwrap_or(Mode::Integration),
+        base64,
+        function_timeout,
+        gateway_timeout,
+        cors: r.cors,
+        key_auth,
+        backend,
+        params: r.params,
+        rate_limit: r.rate_limit,
+        allow_ips: nets(r.allow_ips, "allow_ips")?,
+        deny_ips: nets(r.deny_ips, "deny_ips")?,
+    })
+}
+
+fn check_http(
+    c: &Checker<'_>,
+    field: &str,
+    h: RawHttp,
+    params: &[Param],
+) -> Result<HttpBackend, ConfigError> {
+    let url = h.url.get_ref().trim_end_matches('/').to_owned();
+    let authority = url.strip_prefix("http://").filter(|rest| !rest.is_empty() && !rest.contains('/'));
+    if authority.is_none() {
+        return c.err(
+            Some(h.url.span()),
+            format!(
+                "`{field}.url` = \"{}\": expected http://host[:port] with no path (https is not simulated)",
+                h.url.get_ref()
+            ),
+        );
+    }
+    for m in &h.params {
+        if !params.iter().any(|p| p.name == m.from) {
+            return c.err(
+                Some(h.url.span()),
+                format!("`{field}.params`: `{}` is not a declared parameter", m.from),
+            );
+        }
+    }
+    Ok(HttpBackend {
+        url,
+        path: h.path.unwrap_or_else(|| "/".to_owned()),
+        method: h.method.map(|m| m.to_ascii_uppercase()),
+        timeout: c.duration(&format!("{field}.timeout"), h.timeout.as_ref(), Duration::from_secs(15))?,
+        params: h.params,
+        constants: h.constants,
+    })
+}

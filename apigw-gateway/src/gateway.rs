@@ -1,0 +1,315 @@
+//! The front door: a request in, the vendor's response out. Stages, path
+//! checks, routing by the vendor's priority, CORS, IP lists, rate limits,
+//! key-pair auth, declared parameters, body limits, then the backend.
+
+use crate::config::{Backend, Flavour, GatewayConfig, Route};
+use crate::event::{self, Matched};
+use crate::function::Function;
+use crate::params;
+use crate::respond::{self, message};
+use crate::routes::{self, split_stage};
+use bytes::Bytes;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime};
+
+/// The simulated gateway: configuration, the function behind it, and the
+/// state of its rate limits.
+pub struct Gateway {
+    config: GatewayConfig,
+    function: std::sync::RwLock<Option<Arc<Function>>>,
+    buckets: Vec<Mutex<Bucket>>,
+}
+
+struct Bucket {
+    tokens: f64,
+    last: Instant,
+}
+
+/// A request refused or answered before its body was read.
+pub type Early = Box<http::Response<Bytes>>;
+
+impl Gateway {
+    /// A gateway for `config`, with `function` behind its function routes.
+    pub fn new(config: GatewayConfig, function: Option<Arc<Function>>) -> Self {
+        let buckets = config
+            .routes
+            .iter()
+            .map(|r| {
+                Mutex::new(Bucket { tokens: f64::from(r.rate_limit.unwrap_or(0)), last: Instant::now() })
+            })
+            .collect();
+        Gateway { config, function: std::sync::RwLock::new(function), buckets }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &GatewayConfig {
+        &self.config
+    }
+
+    /// The function behind the function routes.
+    pub fn function(&self) -> Option<Arc<Function>> {
+        self.function.read().ok().and_then(|f| f.clone())
+    }
+
+    /// Puts a new function behind the function routes (after a rebuild) and
+    /// returns the old one, to be stopped.
+    pub fn replace_function(&self, function: Arc<Function>) -> Option<Arc<Function>> {
+        match self.function.write() {
+            Ok(mut slot) => slot.replace(function),
+            Err(_) => None,
+        }
+    }
+
+    /// Handles a whole request: [`Gateway::route`], the body limit, then
+    /// [`Gateway::dispatch`].
+    pub async fn handle(&self, req: http::Request<Bytes>, peer: IpAddr) -> http::Response<Bytes> {
+        let (parts, body) = req.into_parts();
+        let matched = match self.route(&parts, peer, SystemTime::now()) {
+            Ok(m) => m,
+            Err(res) => return *res,
+        };
+        let limit = self.body_limit(&matched);
+        if body.len() > limit {
+            return message(413, &format!("the request body is over the {limit} byte limit"));
+        }
+        self.dispatch(&matched, &parts, body).await
+    }
+
+    /// The largest request body the matched route accepts.
+    pub fn body_limit(&self, matched: &Matched) -> usize {
+        self.route_at(matched).map_or(Flavour::Tencent.body_limit(), |r| r.flavour.body_limit())
+    }
+
+    fn route_at(&self, matched: &Matched) -> Option<&Route> {
+        self.config.routes.get(matched.route)
+    }
+
+    /// Everything before the body: path checks, stage, route, CORS preflight,
+    /// IP lists, rate limit, auth and declared parameters.
+    pub fn route(
+        &self,
+        parts: &http::request::Parts,
+        peer: IpAddr,
+        now: SystemTime,
+    ) -> Result<Matched, Early> {
+        let raw_path = parts.uri.path();
+        routes::check_path(raw_path).map_err(|e| early(400, &e.to_string()))?;
+        let (stage, path) = split_stage(raw_path);
+        let stage = stage.map_or_else(|| self.config.default_stage.clone(), str::to_owned);
+        let path = path.into_owned();
+        let preflight = parts.method == http::Method::OPTIONS;
+        let wanted = match parts.headers.get("access-control-request-method").and_then(|v| v.to_str().ok()) {
+            Some(m) if preflight => m.to_ascii_uppercase(),
+            _ => parts.method.as_str().to_owned(),
+        };
+        let candidates: Vec<(usize, &Route)> = self
+            .config
+            .routes
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.method == "ANY" || r.method == wanted)
+            .collect();
+        let Some((pick, path_params)) = routes::select(candidates.iter().map(|(_, r)| &r.pattern), &path)
+        else {
+            return Err(Box::new(no_match(parts, &path)));
+        };
+        let Some(&(index, route)) = candidates.get(pick) else {
+            return Err(Box::new(no_match(parts, &path)));
+        };
+        if preflight {
+            return Err(Box::new(if route.cors { cors_preflight(parts) } else { no_match(parts, &path) }));
+        }
+        let ip = peer_ip(peer);
+        if route.deny_ips.iter().any(|n| n.contains(ip))
+            || (!route.allow_ips.is_empty() && !route.allow_ips.iter().any(|n| n.contains(ip)))
+        {
+            return Err(early(403, &format!("the address {ip} may not call this API")));
+        }
+        if let Some(limit) = route.rate_limit
+            && !self.take_token(index, limit)
+        {
+            return Err(early(429, &format!("rate limit of {limit} requests per second exceeded")));
+        }
+        let key_id = if route.key_auth {
+            match crate::auth::verify(&parts.headers, &self.config.keys, now) {
+                Ok(id) => Some(id),
+                Err(e) => return Err(early(401, &format!("key-pair authentication failed: {e}"))),
+            }
+        } else {
+            None
+        };
+        let declared = params::check(&route.params, &path_params, parts).map_err(|e| early(400, &e))?;
+        Ok(Matched {
+            route: index,
+            stage,
+            path,
+            path_params: declared.path,
+            query_params: declared.query,
+            header_params: declared.header,
+            key_id,
+            request_id: new_request_id(),
+            source_ip: ip.to_string(),
+        })
+    }
+
+    /// Sends the request to the route's backend and builds the response.
+    pub async fn dispatch(
+        &self,
+        matched: &Matched,
+        parts: &http::request::Parts,
+        body: Bytes,
+    ) -> http::Response<Bytes> {
+        let Some(route) = self.route_at(matched) else { return message(500, "the matched route is gone") };
+        let mut res = match &route.backend {
+            Backend::Mock { status, headers, body } => mock(*status, headers, body),
+            Backend::Http(backend) => crate::backend::forward(backend, matched, parts, body).await,
+            Backend::Function => self.call_function(route, matched, parts, body).await,
+        };
+        let headers = res.headers_mut();
+        if let Ok(id) = http::HeaderValue::from_str(&matched.request_id) {
+            headers.insert("x-api-requestid", id);
+        }
+        if route.cors {
+            headers.insert("access-control-allow-origin", http::HeaderValue::from_static("*"));
+        }
+        if parts.method == http::Method::HEAD {
+            *res.body_mut() = Bytes::new();
+        }
+        res
+    }
+
+    /// The event this request would carry to the function (for `cargo apigw event`).
+    pub fn event_for(&self, matched: &Matched, parts: &http::request::Parts, body: &Bytes) -> Option<Bytes> {
+        let route = self.route_at(matched)?;
+        Some(self.event(route, matched, parts, body))
+    }
+
+    fn event(&self, route: &Route, matched: &Matched, parts: &http::request::Parts, body: &Bytes) -> Bytes {
+        let empty = Default::default();
+        let vars = self.config.stage_variables.get(&matched.stage).unwrap_or(&empty);
+        event::build(route, matched, parts, body, &self.config.service_id, vars)
+    }
+
+    async fn call_function(
+        &self,
+        route: &Route,
+        matched: &Matched,
+        parts: &http::request::Parts,
+        body: Bytes,
+    ) -> http::Response<Bytes> {
+        let Some(function) = self.function() else {
+            return message(502, "no function is configured behind this route");
+        };
+        let gateway_limit = route.gateway_timeout;
+        if function.spec().provider == crate::config::Provider::Web {
+            let mut req = http::Request::from_parts(parts.clone(), body);
+            let pq = match parts.uri.query() {
+                Some(q) => format!("{}?{q}", matched.path),
+                None => matched.path.clone(),
+            };
+            if let Ok(uri) = pq.parse() {
+                *req.uri_mut() = uri;
+            }
+            if let Ok(id) = http::HeaderValue::from_str(&matched.request_id) {
+                req.headers_mut().insert("x-scf-request-id", id);
+            }
+            return match tokio::time::timeout(gateway_limit, function.forward(req, route.function_timeout))
+                .await
+            {
+                Err(_) => respond::gateway_timeout(route.flavour, gateway_limit, &matched.request_id),
+                Ok(Ok(res)) => res,
+                Ok(Err(outcome)) => respond::outcome(route.flavour, route.mode, outcome, &matched.request_id),
+            };
+        }
+        let event = self.event(route, matched, parts, &body);
+        let call = function.invoke(event, &matched.request_id, route.function_timeout);
+        match tokio::time::timeout(gateway_limit, call).await {
+            Err(_) => respond::gateway_timeout(route.flavour, gateway_limit, &matched.request_id),
+            Ok(outcome) => respond::outcome(route.flavour, route.mode, outcome, &matched.request_id),
+        }
+    }
+
+    fn take_token(&self, index: usize, limit: u32) -> bool {
+        let Some(bucket) = self.buckets.get(index) else { return true };
+        let Ok(mut b) = bucket.lock() else { return true };
+        let now = Instant::now();
+        let rate = f64::from(limit);
+        b.tokens = (b.tokens + now.duration_since(b.last).as_secs_f64() * rate).min(rate);
+        b.last = now;
+        if b.tokens >= 1.0 {
+            b.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+fn early(status: u16, text: &str) -> Early {
+    Box::new(message(status, text))
+}
+
+fn mock(
+    status: u16,
+    headers: &std::collections::BTreeMap<String, String>,
+    body: &str,
+) -> http::Response<Bytes> {
+    let mut res = http::Response::new(Bytes::from(body.to_owned()));
+    *res.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::OK);
+    for (k, v) in headers {
+        if let (Ok(k), Ok(v)) = (http::HeaderName::from_bytes(k.as_bytes()), http::HeaderValue::from_str(v)) {
+            res.headers_mut().append(k, v);
+        }
+    }
+    res
+}
+
+/// `{"message":"There is no api match uri[/x] host [h]"}` with 404, in the
+/// style of Tencent's own answer.
+fn no_match(parts: &http::request::Parts, path: &str) -> http::Response<Bytes> {
+    let host = parts.headers.get(http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+    message(404, &format!("There is no api match uri[{path}] host [{host}]"))
+}
+
+fn cors_preflight(parts: &http::request::Parts) -> http::Response<Bytes> {
+    let mut res = http::Response::new(Bytes::new());
+    *res.status_mut() = http::StatusCode::NO_CONTENT;
+    let h = res.headers_mut();
+    h.insert("access-control-allow-origin", http::HeaderValue::from_static("*"));
+    h.insert(
+        "access-control-allow-methods",
+        http::HeaderValue::from_static("GET,POST,PUT,DELETE,HEAD,OPTIONS,PATCH"),
+    );
+    let asked = parts.headers.get("access-control-request-headers").cloned();
+    h.insert("access-control-allow-headers", asked.unwrap_or(http::HeaderValue::from_static("*")));
+    h.insert("access-control-max-age", http::HeaderValue::from_static("172800"));
+    res
+}
+
+fn peer_ip(peer: IpAddr) -> IpAddr {
+    match peer {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(peer, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+/// A fresh id in the shape of the vendors' (`8-4-4-4-12` hex).
+pub fn new_request_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    let a = h.finish();
+    h.write_u64(a);
+    let b = h.finish();
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xffff,
+        b >> 48,
+        b & 0xffff_ffff_ffff
+    )
+}

@@ -1,0 +1,127 @@
+//! The HTTP response the gateway sends for what the function answered:
+//! integration responses validated and decoded, passthrough JSON as is, and
+//! the vendors' own shapes for malformed responses, errors and timeouts
+//! (REFERENCE §4).
+
+use crate::config::{Flavour, Mode};
+use crate::function::Outcome;
+use apigw_events::IntegrationResponse;
+use bytes::Bytes;
+use serde_json::json;
+use std::time::Duration;
+
+/// Tencent's answer to a malformed integration response.
+pub const TENCENT_INVALID: &str =
+    r#"{"errno":403,"error":"Invalid scf response format. please check your scf response format."}"#;
+
+/// A JSON response.
+pub fn json(status: u16, body: impl Into<Bytes>) -> http::Response<Bytes> {
+    let mut res = http::Response::new(body.into());
+    *res.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    res.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+    res
+}
+
+/// `{"message": …}` with `status`, the gateway's own error shape.
+pub fn message(status: u16, message: &str) -> http::Response<Bytes> {
+    json(status, json!({ "message": message }).to_string())
+}
+
+/// The response for one function outcome.
+pub fn outcome(flavour: Flavour, mode: Mode, outcome: Outcome, request_id: &str) -> http::Response<Bytes> {
+    match outcome {
+        Outcome::Response(body) if body.len() > flavour.body_limit() => error(
+            502,
+            &format!(
+                "the function's response is {} bytes, over the {} byte limit",
+                body.len(),
+                flavour.body_limit()
+            ),
+            request_id,
+        ),
+        Outcome::Response(body) => match mode {
+            Mode::Passthrough => json(200, body),
+            Mode::Integration => integration(flavour, &body, request_id),
+        },
+        Outcome::Error(body) if is_timeout(&body) => timed_out_with(flavour, body),
+        Outcome::Error(body) => error(502, &error_message(&body), request_id),
+        Outcome::TimedOut(limit) => timed_out_with(flavour, platform_timeout(limit, request_id)),
+        Outcome::Crashed(why) => error(502, &format!("the function failed: {why}"), request_id),
+    }
+}
+
+/// The gateway's own timeout fired before the function answered.
+pub fn gateway_timeout(flavour: Flavour, limit: Duration, request_id: &str) -> http::Response<Bytes> {
+    let status = match flavour {
+        Flavour::Tencent => 504,
+        Flavour::Aliyun => 503,
+    };
+    let message = format!("the gateway timed out after {} ms waiting for the backend", limit.as_millis());
+    json(status, json!({ "message": message, "requestId": request_id }).to_string())
+}
+
+fn integration(flavour: Flavour, body: &[u8], request_id: &str) -> http::Response<Bytes> {
+    let checked = IntegrationResponse::from_slice(body)
+        .map_err(|e| e.to_string())
+        .and_then(|r| {
+            if (100..=599).contains(&r.status_code) {
+                Ok(r)
+            } else {
+                Err(format!("statusCode {} is not an HTTP status", r.status_code))
+            }
+        })
+        .and_then(|r| r.into_http().map_err(|e| e.to_string()));
+    match checked {
+        Ok(res) => res.map(|b| b.into_bytes()),
+        Err(why) => {
+            tracing::warn!(request_id, "invalid integration response: {why}");
+            match flavour {
+                Flavour::Tencent => json(403, TENCENT_INVALID),
+                Flavour::Aliyun => error(503, &format!("invalid function response: {why}"), request_id),
+            }
+        }
+    }
+}
+
+/// The function's timeout: Tencent answers 200 carrying the timeout error
+/// (the seed's rule when the gateway waits longer than the function);
+/// Alibaba answers 503.
+fn timed_out_with(flavour: Flavour, body: Bytes) -> http::Response<Bytes> {
+    match flavour {
+        Flavour::Tencent => json(200, body),
+        Flavour::Aliyun => json(503, body),
+    }
+}
+
+fn platform_timeout(limit: Duration, request_id: &str) -> Bytes {
+    let secs = limit.as_secs_f64();
+    let shown = if limit.subsec_millis() == 0 { format!("{}", limit.as_secs()) } else { format!("{secs}") };
+    let body = json!({
+        "errorCode": -1,
+        "errorMessage": format!("Invoking task timed out after {shown} seconds"),
+        "requestId": request_id,
+        "statusCode": 433,
+    });
+    Bytes::from(body.to_string())
+}
+
+/// A function error: 502 with its message and the request id (the
+/// simulator's choice; the vendors leave the status unspecified).
+fn error(status: u16, message: &str, request_id: &str) -> http::Response<Bytes> {
+    json(status, json!({ "errorMessage": message, "requestId": request_id }).to_string())
+}
+
+fn is_timeout(body: &[u8]) -> bool {
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else { return false };
+    v["statusCode"] == 433 || v["errorType"] == "TimeoutError"
+}
+
+fn error_message(body: &[u8]) -> String {
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(v) => match v["errorMessage"].as_str() {
+            Some(m) => m.to_owned(),
+            None => v.to_string(),
+        },
+        Err(_) => String::from_utf8_lossy(body).into_owned(),
+    }
+}

@@ -1,0 +1,65 @@
+//! The front door on a TCP port: reads each request (refusing bodies over
+//! the matched route's limit as they stream in), hands it to the
+//! [`Gateway`], and logs one line per request.
+
+use crate::gateway::Gateway;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+use tokio::net::TcpListener;
+
+/// Serves `gateway` on `listener` until the future is dropped.
+pub async fn serve(listener: TcpListener, gateway: Arc<Gateway>) {
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(conn) => conn,
+            Err(e) => {
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let gateway = gateway.clone();
+        tokio::spawn(async move {
+            let svc = hyper::service::service_fn(move |req| {
+                let gateway = gateway.clone();
+                async move { Ok::<_, std::convert::Infallible>(handle(&gateway, req, peer).await.map(Full::new)) }
+            });
+            let _ =
+                hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), svc).await;
+        });
+    }
+}
+
+async fn handle(gateway: &Gateway, req: http::Request<Incoming>, peer: SocketAddr) -> http::Response<Bytes> {
+    let started = Instant::now();
+    let (parts, body) = req.into_parts();
+    let (res, request_id) = match gateway.route(&parts, peer.ip(), SystemTime::now()) {
+        Err(res) => (*res, String::from("-")),
+        Ok(matched) => {
+            let limit = gateway.body_limit(&matched);
+            let res = match Limited::new(body, limit).collect().await {
+                Ok(body) => gateway.dispatch(&matched, &parts, body.to_bytes()).await,
+                Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+                    crate::respond::message(413, &format!("the request body is over the {limit} byte limit"))
+                }
+                Err(e) => crate::respond::message(400, &format!("the request body could not be read: {e}")),
+            };
+            (res, matched.request_id)
+        }
+    };
+    eprintln!(
+        "{} {} {} {:.1}ms {}",
+        parts.method,
+        parts.uri,
+        res.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0,
+        request_id
+    );
+    res
+}

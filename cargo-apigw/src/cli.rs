@@ -1,0 +1,132 @@
+//! The command line, as clap reads it.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Run Tencent SCF and Alibaba FC functions behind a local API Gateway.
+#[derive(Parser, Debug)]
+#[command(name = "cargo-apigw", bin_name = "cargo apigw", version, about)]
+pub(crate) struct Cli {
+    /// Only warnings and errors on stderr.
+    #[arg(long, short, global = true)]
+    pub(crate) quiet: bool,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum Command {
+    /// Send one request through the gateway and print the response like `curl -i`.
+    Invoke(InvokeArgs),
+    /// Serve the gateway on 127.0.0.1, rebuilding when the sources change.
+    Serve(ServeArgs),
+    /// Print the event the gateway would send the function for a request.
+    Event(EventArgs),
+}
+
+/// Which function to build and run.
+#[derive(Args, Debug, Clone, Default)]
+pub(crate) struct FunctionArgs {
+    /// Run this binary of the package.
+    #[arg(long, conflicts_with = "example")]
+    pub(crate) bin: Option<String>,
+    /// Run this example (a cargo example, or a package under `examples/`).
+    #[arg(long)]
+    pub(crate) example: Option<String>,
+    /// The gateway configuration (default: `apigw.toml` if present).
+    #[arg(long, short)]
+    pub(crate) config: Option<PathBuf>,
+    /// Build in release mode.
+    #[arg(long)]
+    pub(crate) release: bool,
+}
+
+/// The request to send.
+#[derive(Args, Debug, Clone)]
+pub(crate) struct RequestArgs {
+    /// The HTTP method.
+    #[arg(short = 'X', long = "request", default_value = "GET")]
+    pub(crate) method: String,
+    /// A header, `Name: value`; repeat for more.
+    #[arg(short = 'H', long = "header")]
+    pub(crate) headers: Vec<String>,
+    /// The request body.
+    #[arg(short = 'd', long = "data", conflicts_with = "data_file")]
+    pub(crate) data: Option<String>,
+    /// Read the request body from a file.
+    #[arg(long)]
+    pub(crate) data_file: Option<PathBuf>,
+    /// The path and query, e.g. `/release/users/7?name=ada`.
+    pub(crate) path: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ProviderArg {
+    Tencent,
+    Aliyun,
+    Web,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ModeArg {
+    Integration,
+    Passthrough,
+}
+
+/// Overrides for every route.
+#[derive(Args, Debug, Clone, Default)]
+pub(crate) struct RouteOverrides {
+    /// The platform and event flavour (overrides the configuration).
+    #[arg(long, value_enum)]
+    pub(crate) provider: Option<ProviderArg>,
+    /// The response mode (overrides the configuration).
+    #[arg(long, value_enum)]
+    pub(crate) mode: Option<ModeArg>,
+    /// The function timeout, e.g. `3s` (overrides the configuration).
+    #[arg(long)]
+    pub(crate) timeout: Option<String>,
+    /// The gateway timeout, e.g. `15s` (overrides the configuration).
+    #[arg(long)]
+    pub(crate) gateway_timeout: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct InvokeArgs {
+    #[command(flatten)]
+    pub(crate) function: FunctionArgs,
+    #[command(flatten)]
+    pub(crate) overrides: RouteOverrides,
+    /// Exit 22 when the response status is 400 or above.
+    #[arg(long)]
+    pub(crate) fail: bool,
+    /// Skip the front door: send this event file to the function as it is.
+    #[arg(long, conflicts_with_all = ["data", "data_file"])]
+    pub(crate) event: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) request: RequestArgs,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct ServeArgs {
+    #[command(flatten)]
+    pub(crate) function: FunctionArgs,
+    #[command(flatten)]
+    pub(crate) overrides: RouteOverrides,
+    /// The port on 127.0.0.1.
+    #[arg(long, short, default_value_t = 3000)]
+    pub(crate) port: u16,
+    /// Do not rebuild when the sources change.
+    #[arg(long)]
+    pub(crate) no_watch: bool,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct EventArgs {
+    /// The gateway configuration (default: `apigw.toml` if present).
+    #[arg(long, short)]
+    pub(crate) config: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) overrides: RouteOverrides,
+    #[command(flatten)]
+    pub(crate) request: RequestArgs,
+}

@@ -1,0 +1,54 @@
+//! `cargo apigw`: run a function behind a local API Gateway (`invoke`,
+//! `serve`), print the event the gateway would send (`event`).
+//!
+//! Exit codes: 0 when the gateway produced a response (whatever its
+//! status); 1 when the simulator itself failed (a build, the config, a
+//! port); 2 for a usage error; 22 with `--fail` when the status is 400 or
+//! above.
+
+mod cli;
+mod event;
+mod invoke;
+mod request;
+mod serve;
+mod setup;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    // As a cargo subcommand the first argument is `apigw`: drop it.
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == "apigw") {
+        args.remove(1);
+    }
+    let cli = cli::Cli::parse_from(args);
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(if cli.quiet { "warn" } else { "info" }));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async {
+        match cli.command {
+            cli::Command::Invoke(args) => invoke::run(args).await,
+            cli::Command::Serve(args) => serve::run(args).await,
+            cli::Command::Event(args) => event::run(args).await,
+        }
+    });
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
