@@ -1,4 +1,4 @@
-//! Answers, as JSON, the provider-neutral request it received, and obeys query controls (`status`, `sleep_ms`, `panic`, `fail`, `malformed`); run it with `cargo run -p cargo-apigw -- invoke --example echo '/a?status=201'`.
+//! Answers, as JSON, the provider-neutral request it received, and obeys query controls (`status`, `sleep_ms`, `panic`, `fail`, `malformed`, `header`, `pad`, `exit`); run it with `cargo run -p cargo-apigw -- invoke --example echo '/a?status=201'`.
 //!
 //! The controls exist so the local gateway's timeout, crash and error paths
 //! can be exercised end to end:
@@ -10,6 +10,9 @@
 //! | `panic=1` | panics |
 //! | `fail=1` | returns an error |
 //! | `malformed=1` | answers a response the gateway must refuse (status 0) |
+//! | `header=Name:Value` | adds a response header; repeat it for a repeated header |
+//! | `pad=<n>` | adds `n` bytes of padding to the answer |
+//! | `exit=1` | the process exits on the spot (a crash the runtime cannot catch) |
 
 use apigw_runtime::events::{IntegrationResponse, encode_base64};
 use apigw_runtime::{Context, Request};
@@ -28,11 +31,22 @@ async fn echo(req: Request, ctx: Context) -> Result<IntegrationResponse, anyhow:
     if req.query("fail").is_some() {
         anyhow::bail!("asked to fail");
     }
+    if req.query("exit").is_some() {
+        std::process::exit(3);
+    }
     let status = match req.query("status") {
         Some(s) => s.parse()?,
         None => 200,
     };
-    let res = IntegrationResponse::json(&describe(&req, &ctx))?.with_status(status);
+    let mut seen = describe(&req, &ctx);
+    if let Some(n) = req.query("pad") {
+        seen["pad"] = "x".repeat(n.parse()?).into();
+    }
+    let mut res = IntegrationResponse::json(&seen)?.with_status(status);
+    for header in req.query_all("header") {
+        let (name, value) = header.split_once(':').unwrap_or((header, ""));
+        res.append_header(name, value);
+    }
     Ok(if req.query("malformed").is_some() { res.with_status(0) } else { res })
 }
 
@@ -102,6 +116,13 @@ mod tests {
         let res = echo(req, Context::new("t")).await.unwrap();
         let seen: Value = serde_json::from_str(&res.body).unwrap();
         assert_eq!((seen["body"].as_str(), seen["isBase64Encoded"].as_bool()), (Some("/wA="), Some(true)));
+    }
+
+    #[tokio::test]
+    async fn header_controls_add_repeated_headers() {
+        let req = Request { query: Query::parse("header=X-A:1&header=X-A:2"), ..Request::default() };
+        let res = echo(req, Context::new("t")).await.unwrap();
+        assert_eq!(res.headers["X-A"].iter().collect::<Vec<_>>(), ["1", "2"]);
     }
 
     #[tokio::test]

@@ -1,0 +1,98 @@
+//! Test support: the examples built once, a gateway served on 127.0.0.1,
+//! and a small HTTP client.
+#![allow(dead_code, unreachable_pub, missing_docs)]
+
+use apigw_gateway::build::{Target, build};
+use apigw_gateway::config::Provider;
+use apigw_gateway::{Function, FunctionSpec, Gateway, GatewayConfig};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::TokioIo;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// The example's executable, built with cargo once per test process.
+pub fn example(name: &str) -> PathBuf {
+    static BUILT: OnceLock<Mutex<BTreeMap<String, PathBuf>>> = OnceLock::new();
+    let built = BUILT.get_or_init(Default::default);
+    let mut built = built.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(exe) = built.get(name) {
+        return exe.clone();
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    let target = Target { example: Some(name.to_owned()), ..Target::default() };
+    let exe = build(&root, &target).unwrap_or_else(|e| panic!("building {name}: {e}"));
+    built.insert(name.to_owned(), exe.clone());
+    exe
+}
+
+pub fn function(example_name: &str, provider: Provider) -> Arc<Function> {
+    Arc::new(Function::new(FunctionSpec {
+        exe: example(example_name),
+        provider,
+        name: example_name.to_owned(),
+        memory_mb: 128,
+        env: vec![("RUST_LOG".into(), "warn".into())],
+    }))
+}
+
+/// A gateway for `toml` with `example` behind it, served on 127.0.0.1.
+pub async fn serve(toml: &str, example_name: Option<(&str, Provider)>) -> (SocketAddr, Arc<Gateway>) {
+    let config = GatewayConfig::parse(toml, "apigw.toml").unwrap();
+    let function = example_name.map(|(n, p)| function(n, p));
+    let gateway = Arc::new(Gateway::new(config, function));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(apigw_gateway::server::serve(listener, gateway.clone()));
+    (addr, gateway)
+}
+
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: http::HeaderMap,
+    pub body: Bytes,
+}
+
+impl Response {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+    /// The echo example's view of the request it received.
+    pub fn seen(&self) -> serde_json::Value {
+        assert_eq!(self.status, 200, "{}", String::from_utf8_lossy(&self.body));
+        self.json()
+    }
+}
+
+/// One request over real HTTP on a fresh connection.
+pub async fn call(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Response {
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.unwrap();
+    tokio::spawn(conn);
+    let mut req = http::Request::builder().method(method).uri(path).header("host", "gw.local");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let res = sender.send_request(req.body(Full::new(Bytes::copy_from_slice(body))).unwrap()).await.unwrap();
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    Response { status, headers, body }
+}
+
+pub async fn get(addr: SocketAddr, path: &str) -> Response {
+    call(addr, "GET", path, &[], b"").await
+}
