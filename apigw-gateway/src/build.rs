@@ -13,6 +13,8 @@ pub struct Target {
     pub example: Option<String>,
     /// Build with `--release`.
     pub release: bool,
+    /// `--target TRIPLE`; `None` builds for the host.
+    pub triple: Option<String>,
 }
 
 /// Why no executable came out.
@@ -33,6 +35,9 @@ pub enum BuildError {
     /// The build failed (cargo's own output was shown).
     #[error("the build failed (cargo's output is above)")]
     Failed,
+    /// rustc could not be run or said something unreadable.
+    #[error("rustc: {0}")]
+    Rustc(String),
 }
 
 /// What to pass to `cargo build` for `target`, resolved against the
@@ -112,6 +117,9 @@ pub fn build(dir: &Path, target: &Target) -> Result<PathBuf, BuildError> {
     if target.release {
         cmd.arg("--release");
     }
+    if let Some(triple) = &target.triple {
+        cmd.arg("--target").arg(triple);
+    }
     let out = cmd.stdout(Stdio::piped()).stderr(Stdio::inherit()).output().map_err(BuildError::Cargo)?;
     if !out.status.success() {
         return Err(BuildError::Failed);
@@ -124,6 +132,46 @@ pub fn build(dir: &Path, target: &Target) -> Result<PathBuf, BuildError> {
         .filter_map(|m| m["executable"].as_str().map(PathBuf::from))
         .next_back();
     exe.ok_or_else(|| BuildError::NoBinary(format!("cargo built no executable for `{name}`")))
+}
+
+/// Cargo's target directory for the workspace in `dir` (`target_directory`
+/// in `cargo metadata`).
+pub fn target_directory(dir: &Path) -> Result<PathBuf, BuildError> {
+    metadata(dir)?["target_directory"]
+        .as_str()
+        .map(PathBuf::from)
+        .ok_or_else(|| BuildError::Metadata("no `target_directory` in its output".into()))
+}
+
+/// The triple rustc builds for when given no `--target` (the `host:` line
+/// of `rustc -vV`).
+pub fn host_triple() -> Result<String, BuildError> {
+    let out = rustc(&["-vV"])?;
+    out.lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .map(|h| h.trim().to_owned())
+        .ok_or_else(|| BuildError::Rustc("no `host:` line in `rustc -vV`".into()))
+}
+
+/// Whether the standard library for `triple` is installed, looked up in
+/// rustc's sysroot (`lib/rustlib/TRIPLE/lib`), with or without rustup.
+pub fn target_installed(triple: &str) -> bool {
+    rustc(&["--print", "sysroot"])
+        .is_ok_and(|sysroot| Path::new(sysroot.trim()).join("lib/rustlib").join(triple).join("lib").is_dir())
+}
+
+/// Runs rustc (`$RUSTC` if set) with `args` and returns its stdout.
+fn rustc(args: &[&str]) -> Result<String, BuildError> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let out = Command::new(rustc)
+        .args(args)
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| BuildError::Rustc(format!("cannot run rustc: {e}")))?;
+    if !out.status.success() {
+        return Err(BuildError::Rustc(String::from_utf8_lossy(&out.stderr).trim().to_owned()));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 fn metadata(dir: &Path) -> Result<serde_json::Value, BuildError> {

@@ -31,6 +31,7 @@
 pub mod auth;
 mod backend;
 pub mod build;
+pub mod bundle;
 mod client;
 pub mod config;
 pub mod event;

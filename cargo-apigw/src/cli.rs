@@ -22,6 +22,8 @@ pub(crate) enum Command {
     Serve(ServeArgs),
     /// Print the event the gateway would send the function for a request.
     Event(EventArgs),
+    /// Build the function in release mode and zip it as the platform takes it.
+    Build(BuildArgs),
 }
 
 /// Which function to build and run.
@@ -129,4 +131,41 @@ pub(crate) struct EventArgs {
     pub(crate) overrides: RouteOverrides,
     #[command(flatten)]
     pub(crate) request: RequestArgs,
+}
+
+/// The platform a bundle is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum BundleProvider {
+    Tencent,
+    Aliyun,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct BuildArgs {
+    /// Bundle this binary of the package.
+    #[arg(long, conflicts_with = "example")]
+    pub(crate) bin: Option<String>,
+    /// Bundle this example (a cargo example, or a package under `examples/`).
+    #[arg(long)]
+    pub(crate) example: Option<String>,
+    /// The platform: it sets the size limits [default: apigw.toml's, else tencent].
+    #[arg(long, value_enum)]
+    pub(crate) provider: Option<BundleProvider>,
+    /// A Tencent web function: the executable is named `scf_bootstrap`.
+    #[arg(long)]
+    pub(crate) web: bool,
+    /// Build for this target triple [default: x86_64-unknown-linux-musl when
+    /// installed, else the host].
+    #[arg(long, value_name = "TRIPLE")]
+    pub(crate) target: Option<String>,
+    /// Build for 64-bit ARM (aarch64-unknown-linux-musl).
+    #[arg(long, conflicts_with = "target")]
+    pub(crate) arm64: bool,
+    /// A file or folder to put beside the executable, under its path relative
+    /// to the current directory; repeat for more.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) include: Vec<PathBuf>,
+    /// The folder to write `<name>.zip` in [default: cargo's target directory + `/apigw`].
+    #[arg(long, value_name = "DIR")]
+    pub(crate) output: Option<PathBuf>,
 }

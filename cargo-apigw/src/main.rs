@@ -1,11 +1,13 @@
 //! `cargo apigw`: run a function behind a local API Gateway (`invoke`,
-//! `serve`), print the event the gateway would send (`event`).
+//! `serve`), print the event the gateway would send (`event`), zip the
+//! function for upload (`build`).
 //!
 //! Exit codes: 0 when the gateway produced a response (whatever its
-//! status); 1 when the simulator itself failed (a build, the config, a
-//! port); 2 for a usage error; 22 with `--fail` when the status is 400 or
-//! above.
+//! status) or the bundle was written; 1 when the simulator itself failed
+//! (a build, the config, a port) or no bundle was written; 2 for a usage
+//! error; 22 with `--fail` when the status is 400 or above.
 
+mod build;
 mod cli;
 mod event;
 mod invoke;
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
             cli::Command::Invoke(args) => invoke::run(args).await,
             cli::Command::Serve(args) => serve::run(args).await,
             cli::Command::Event(args) => event::run(args).await,
+            cli::Command::Build(args) => build::run(args),
         }
     });
     match outcome {

@@ -63,7 +63,7 @@ pub(crate) fn target(args: &FunctionArgs, config: &GatewayConfig) -> Target {
         (None, None) => (config.function.bin.clone(), config.function.example.clone()),
         (bin, example) => (bin.clone(), example.clone()),
     };
-    Target { bin, example, release: args.release }
+    Target { bin, example, release: args.release, triple: None }
 }
 
 /// Builds the function (cargo's progress shown) and returns its executable.
