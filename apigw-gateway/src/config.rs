@@ -92,7 +92,8 @@ pub enum Base64Policy {
     /// Always.
     Always,
     /// When the `Content-Type` matches one of these (`image/*` style);
-    /// empty means every type that is not text.
+    /// empty means every type that is not text. A body that is not UTF-8
+    /// goes base64 whatever its type.
     ContentTypes(Vec<String>),
 }
 

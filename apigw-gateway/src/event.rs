@@ -97,8 +97,10 @@ pub fn encode_body(policy: &Base64Policy, content_type: Option<&str>, body: &[u8
             Some(ct) => !is_text_content_type(ct) || std::str::from_utf8(body).is_err(),
             None => std::str::from_utf8(body).is_err(),
         },
+        // A body that is not UTF-8 cannot travel as a JSON string whole.
         Base64Policy::ContentTypes(types) => {
             content_type.is_some_and(|ct| types.iter().any(|t| type_matches(t, ct)))
+                || std::str::from_utf8(body).is_err()
         }
     };
     if base64 {
@@ -130,6 +132,10 @@ mod tests {
         let listed = Base64Policy::ContentTypes(vec!["image/*".into()]);
         assert!(encode_body(&listed, Some("image/gif"), b"x").1);
         assert!(!encode_body(&listed, Some("application/octet-stream"), b"x").1);
+        // Found by the http_to_event fuzz target: a body that is not UTF-8
+        // reached the function lossily decoded when its type was not listed.
+        assert_eq!(encode_body(&listed, Some("text/plain"), &[0x92, b'a']), (Some("kmE=".into()), true));
+        assert_eq!(encode_body(&listed, None, &[0xff]), (Some("/w==".into()), true));
         assert!(encode_body(&Base64Policy::Always, Some("text/plain"), b"x").1);
         assert!(!encode_body(&Base64Policy::Never, Some("image/png"), b"x").1);
         assert_eq!(encode_body(&Base64Policy::Always, None, b""), (None, false));

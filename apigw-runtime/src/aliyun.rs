@@ -127,7 +127,10 @@ fn context(config: &Config, headers: &HeaderMap, received: Instant) -> Context {
     let timeout = header(headers, "x-fc-function-timeout").and_then(|s| s.parse::<f64>().ok());
     Context {
         request_id: owned("x-fc-request-id").unwrap_or_default(),
-        deadline: timeout.and_then(|s| Duration::try_from_secs_f64(s).ok()).map(|d| received + d),
+        // A limit too far away to represent is no deadline (never a panic).
+        deadline: timeout
+            .and_then(|s| Duration::try_from_secs_f64(s).ok())
+            .and_then(|d| received.checked_add(d)),
         memory_limit_mb: header(headers, "x-fc-function-memory")
             .and_then(|m| m.parse().ok())
             .or(f.memory_limit_mb),

@@ -144,7 +144,7 @@ fn context(config: &Config, headers: &HeaderMap, received: Instant) -> Context {
     let time_limit = header(headers, "time_limit_in_ms").and_then(|v| v.parse::<u64>().ok());
     Context {
         request_id: header(headers, "request_id").unwrap_or_default().to_owned(),
-        deadline: time_limit.map(|ms| received + Duration::from_millis(ms)),
+        deadline: time_limit.and_then(|ms| received.checked_add(Duration::from_millis(ms))),
         memory_limit_mb: header(headers, "memory_limit_in_mb")
             .and_then(|v| v.parse().ok())
             .or(f.memory_limit_mb),

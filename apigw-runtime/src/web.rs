@@ -55,7 +55,7 @@ async fn answer(config: Arc<Config>, app: App, n: u64, req: http::Request<Incomi
     let event = serde_json::to_vec(&request.to_tencent_event()).unwrap_or_default();
     let mut ctx = Context::new(request_id.clone()).with_provider(Provider::Web);
     let limit = config.limit(None);
-    ctx.deadline = limit.map(|l| std::time::Instant::now() + l.nominal);
+    ctx.deadline = limit.and_then(|l| std::time::Instant::now().checked_add(l.nominal));
     ctx.function_name = config.function.name.clone();
     ctx.region = config.function.region.clone();
     let span = tracing::info_span!("invocation", request_id = %request_id);
