@@ -86,12 +86,29 @@ impl Gateway {
     }
 
     /// Everything before the body: path checks, stage, route, CORS preflight,
-    /// IP lists, rate limit, auth and declared parameters.
+    /// IP lists, rate limit, auth and declared parameters. A refusal carries
+    /// the request's `x-api-requestid` like every other response.
     pub fn route(
         &self,
         parts: &http::request::Parts,
         peer: IpAddr,
         now: SystemTime,
+    ) -> Result<Matched, Early> {
+        let request_id = new_request_id();
+        self.route_with_id(parts, peer, now, request_id.clone()).map_err(|mut res| {
+            if let Ok(id) = http::HeaderValue::from_str(&request_id) {
+                res.headers_mut().insert("x-api-requestid", id);
+            }
+            res
+        })
+    }
+
+    fn route_with_id(
+        &self,
+        parts: &http::request::Parts,
+        peer: IpAddr,
+        now: SystemTime,
+        request_id: String,
     ) -> Result<Matched, Early> {
         let raw_path = parts.uri.path();
         routes::check_path(raw_path).map_err(|e| early(400, &e.to_string()))?;
@@ -148,7 +165,7 @@ impl Gateway {
             query_params: declared.query,
             header_params: declared.header,
             key_id,
-            request_id: new_request_id(),
+            request_id,
             source_ip: ip.to_string(),
         })
     }

@@ -40,7 +40,11 @@ async fn handle(gateway: &Gateway, req: http::Request<Incoming>, peer: SocketAdd
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     let (res, request_id) = match gateway.route(&parts, peer.ip(), SystemTime::now()) {
-        Err(res) => (*res, String::from("-")),
+        Err(res) => {
+            let id =
+                res.headers().get("x-api-requestid").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
+            (*res, id)
+        }
         Ok(matched) => {
             let limit = gateway.body_limit(&matched);
             let res = match Limited::new(body, limit).collect().await {

@@ -40,6 +40,9 @@ async fn no_match_is_a_404_in_tencent_style() {
     let res = get(addr, "/elsewhere").await;
     assert_eq!(res.status, 404);
     assert_eq!(res.json()["message"], "There is no api match uri[/elsewhere] host [gw.local]");
+    let id = res.header("x-api-requestid").expect("refusals carry a request id too");
+    assert_eq!(id.len(), 36, "{id}");
+    assert_ne!(get(addr, "/elsewhere").await.header("x-api-requestid"), Some(id), "a fresh id each time");
 }
 
 #[tokio::test]
