@@ -1,0 +1,168 @@
+//! The benchmark harness (see BENCHMARKS.md).
+//!
+//! `harness runtime [N] [ROUNDS]`: a mock runtime API drives each contender
+//! binary through N invocations per round — the no-parse floor and
+//! `apigw-hello` over Tencent's runtime API, `lambda-hello` over the Lambda
+//! runtime API — rounds interleaved so all see the same machine state.
+//!
+//! `harness gateway CARGO_APIGW N [ROUNDS]`: N sequential keep-alive requests
+//! from this process to `apigw-hello` served directly as a web function, and
+//! through `cargo apigw serve` in front of it (web and Tencent event modes).
+//!
+//! `harness soak CARGO_APIGW [N]`: N requests through `cargo apigw serve`
+//! with panics, timeouts, malformed responses and exits mixed in.
+
+mod gateway;
+mod runtime_api;
+mod soak;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// One round's figures for one contender.
+#[derive(Clone, Debug, Default)]
+pub struct Round {
+    pub per_second: f64,
+    pub p50: Duration,
+    pub p99: Duration,
+    pub init: Duration,
+    pub peak_rss_kb: u64,
+    pub cpu_per_invocation: Duration,
+}
+
+/// User plus system CPU time the process has used.
+pub fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the `(name)`.
+    let ticks: u64 =
+        fields.get(11..13).map(|f| f.iter().filter_map(|v| v.parse::<u64>().ok()).sum()).unwrap_or(0);
+    Duration::from_secs_f64(ticks as f64 / 100.0)
+}
+
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+pub fn median<T: Copy + PartialOrd>(values: &mut [T]) -> T {
+    values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    values[values.len() / 2]
+}
+
+/// The binaries built beside this one (`cargo build --release --bins`).
+pub fn sibling(name: &str) -> PathBuf {
+    let me = std::env::current_exe().expect("the harness knows where it is");
+    me.parent().expect("in a directory").join(name)
+}
+
+pub fn peak_rss_kb(pid: u32) -> u64 {
+    status_kb(pid, "VmHWM:")
+}
+
+pub fn rss_kb(pid: u32) -> u64 {
+    status_kb(pid, "VmRSS:")
+}
+
+fn status_kb(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn stripped_size(path: &Path) -> u64 {
+    let copy = std::env::temp_dir().join(format!("apigw-bench-strip-{}", std::process::id()));
+    let _ = std::fs::copy(path, &copy);
+    let _ = std::process::Command::new("strip").arg(&copy).status();
+    let size = std::fs::metadata(&copy).map(|m| m.len()).unwrap_or(0);
+    let _ = std::fs::remove_file(&copy);
+    size
+}
+
+pub fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 1)]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        Some("runtime") => {
+            let n = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(20_000);
+            let rounds = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(5);
+            runtime(n, rounds).await;
+        }
+        Some("gateway") => {
+            let apigw = PathBuf::from(args.get(2).expect("the path of a release-built cargo-apigw"));
+            let n = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(10_000);
+            let rounds = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(3);
+            gateway::run(&apigw, n, rounds).await;
+        }
+        Some("soak") => {
+            let apigw = PathBuf::from(args.get(2).expect("the path of a release-built cargo-apigw"));
+            let n = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(100_000);
+            let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("bench/ is in the repository");
+            soak::run(&apigw, repo, n).await;
+        }
+        _ => eprintln!(
+            "usage: harness runtime [N] [ROUNDS] | harness gateway CARGO_APIGW [N] [ROUNDS] | harness soak CARGO_APIGW [N]"
+        ),
+    }
+}
+
+async fn runtime(n: usize, rounds: usize) {
+    use runtime_api::Protocol;
+    let contenders = [
+        ("floor (no-parse loop)", "floor", Protocol::Tencent),
+        ("apigw-runtime hello", "apigw-hello", Protocol::Tencent),
+        ("lambda_http hello", "lambda-hello", Protocol::Lambda),
+    ];
+    let mut results: Vec<Vec<Round>> = vec![Vec::new(); contenders.len()];
+    for round in 0..rounds {
+        for (i, (_, bin, protocol)) in contenders.iter().enumerate() {
+            let r = runtime_api::drive(&sibling(bin), *protocol, n).await;
+            eprintln!(
+                "round {round} {bin}: {:.0}/s p50 {:.1}µs p99 {:.1}µs init {:.2}ms rss {} kB",
+                r.per_second,
+                micros(r.p50),
+                micros(r.p99),
+                r.init.as_secs_f64() * 1e3,
+                r.peak_rss_kb
+            );
+            results[i].push(r);
+        }
+    }
+    println!("{n} invocations × {rounds} rounds, medians over rounds\n");
+    println!(
+        "| contender | invocations/s | × floor | p50 µs | p99 µs | p50 over floor µs | CPU µs / invocation | exec → ready ms | peak RSS MB | stripped binary MB |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    let floor_rate = median(&mut results[0].iter().map(|r| r.per_second).collect::<Vec<_>>());
+    let floor_p50 = median(&mut results[0].iter().map(|r| r.p50).collect::<Vec<_>>());
+    for (i, (label, bin, _)) in contenders.iter().enumerate() {
+        let rs = &results[i];
+        let rate = median(&mut rs.iter().map(|r| r.per_second).collect::<Vec<_>>());
+        let p50 = median(&mut rs.iter().map(|r| r.p50).collect::<Vec<_>>());
+        let p99 = median(&mut rs.iter().map(|r| r.p99).collect::<Vec<_>>());
+        let init = median(&mut rs.iter().map(|r| r.init).collect::<Vec<_>>());
+        let rss = median(&mut rs.iter().map(|r| r.peak_rss_kb).collect::<Vec<_>>());
+        let cpu = median(&mut rs.iter().map(|r| r.cpu_per_invocation).collect::<Vec<_>>());
+        println!(
+            "| {label} | {rate:.0} | {:.2} | {:.1} | {:.1} | {:+.1} | {:.1} | {:.2} | {:.2} | {:.2} |",
+            rate / floor_rate,
+            micros(p50),
+            micros(p99),
+            micros(p50) - micros(floor_p50),
+            micros(cpu),
+            init.as_secs_f64() * 1e3,
+            rss as f64 / 1024.0,
+            stripped_size(&sibling(bin)) as f64 / (1024.0 * 1024.0),
+        );
+    }
+}
