@@ -11,6 +11,7 @@ use crate::config::Provider;
 use bytes::Bytes;
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::process::{Child, Command};
 use tokio::sync::{Mutex, oneshot, watch};
@@ -74,7 +75,8 @@ impl Instance {
 
 enum InstanceKind {
     Tencent(tencent::RuntimeApi),
-    Port(u16),
+    /// Alibaba or web: the function's port, and kept-alive connections to it.
+    Port(u16, Arc<client::Pool>),
 }
 
 impl Function {
@@ -100,7 +102,9 @@ impl Function {
         let call = async {
             match &instance.kind {
                 InstanceKind::Tencent(api) => api.invoke(event, request_id, limit).await,
-                InstanceKind::Port(port) => aliyun::invoke(*port, &self.spec, event, request_id, limit).await,
+                InstanceKind::Port(port, pool) => {
+                    aliyun::invoke(*port, pool, &self.spec, event, request_id, limit).await
+                }
             }
         };
         let outcome = tokio::select! {
@@ -124,14 +128,14 @@ impl Function {
         limit: Duration,
     ) -> Result<http::Response<Bytes>, Outcome> {
         let mut slot = self.instance.lock().await;
-        let port = match self.ensure_started(&mut slot).await {
-            Ok(Instance { kind: InstanceKind::Port(port), .. }) => *port,
+        let pool = match self.ensure_started(&mut slot).await {
+            Ok(Instance { kind: InstanceKind::Port(_, pool), .. }) => pool.clone(),
             Ok(_) => return Err(Outcome::Crashed("not a web function".into())),
             Err(message) => return Err(Outcome::Crashed(message)),
         };
         // Web functions take requests concurrently: no need to hold the slot.
         drop(slot);
-        match client::send(&format!("127.0.0.1:{port}"), req, limit + GRACE, 64 << 20).await {
+        match pool.send(req, limit + GRACE, 64 << 20).await {
             Ok(res) => Ok(res),
             Err(client::ClientError::TimedOut(_)) => Err(Outcome::TimedOut(limit)),
             Err(e) => Err(Outcome::Crashed(e.to_string())),
@@ -210,7 +214,10 @@ impl Function {
                 } else {
                     cmd.env("APIGW_PROVIDER", "web").env("TENCENTCLOUD_RUNENV", "SCF");
                 }
-                (InstanceKind::Port(port), Some(port))
+                (
+                    InstanceKind::Port(port, Arc::new(client::Pool::new(format!("127.0.0.1:{port}")))),
+                    Some(port),
+                )
             }
         };
         for (k, v) in &spec.env {

@@ -3,12 +3,13 @@
 //! `x-fc-status: 404` is the function's error.
 
 use super::{FunctionSpec, Outcome};
-use crate::client::{self, ClientError};
+use crate::client::{ClientError, Pool};
 use bytes::Bytes;
 use std::time::Duration;
 
 pub(super) async fn invoke(
     port: u16,
+    pool: &Pool,
     spec: &FunctionSpec,
     event: Bytes,
     request_id: &str,
@@ -36,7 +37,7 @@ pub(super) async fn invoke(
             req.headers_mut().insert(name, v);
         }
     }
-    match client::send(&format!("127.0.0.1:{port}"), req, limit + super::GRACE, 64 << 20).await {
+    match pool.send(req, limit + super::GRACE, 64 << 20).await {
         Ok(res) => {
             let failed = res.headers().get("x-fc-status").is_some_and(|v| v.as_bytes() != b"200")
                 || !res.status().is_success();
