@@ -28,25 +28,8 @@ pub(crate) async fn send(
     timeout: Duration,
     limit: usize,
 ) -> Result<http::Response<Bytes>, ClientError> {
-    let exchange = async {
-        let stream = TcpStream::connect(addr)
-            .await
-            .map_err(|source| ClientError::Connect { addr: addr.to_owned(), source })?;
-        let _ = stream.set_nodelay(true);
-        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .map_err(|e| ClientError::Http(e.to_string()))?;
-        tokio::spawn(conn);
-        let res =
-            sender.send_request(req.map(Full::new)).await.map_err(|e| ClientError::Http(e.to_string()))?;
-        let (parts, body) = res.into_parts();
-        match Limited::new(body, limit).collect().await {
-            Ok(b) => Ok(http::Response::from_parts(parts, b.to_bytes())),
-            Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(ClientError::TooLarge(limit)),
-            Err(e) => Err(ClientError::Http(e.to_string())),
-        }
-    };
-    tokio::time::timeout(timeout, exchange).await.unwrap_or(Err(ClientError::TimedOut(timeout)))
+    // A pool that is used once: its one connection is dropped with it.
+    Pool::new(addr.to_owned()).send(req, timeout, limit).await
 }
 
 /// Kept-alive connections to one address: a request takes an idle one (or

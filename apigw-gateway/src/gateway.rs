@@ -71,7 +71,7 @@ impl Gateway {
         };
         let limit = self.body_limit(&matched);
         if body.len() > limit {
-            return message(413, &format!("the request body is over the {limit} byte limit"));
+            return respond::too_large(limit);
         }
         self.dispatch(&matched, &parts, body).await
     }

@@ -27,6 +27,11 @@ pub fn message(status: u16, message: &str) -> http::Response<Bytes> {
     json(status, json!({ "message": message }).to_string())
 }
 
+/// 413: the request body is over the matched route's limit.
+pub fn too_large(limit: usize) -> http::Response<Bytes> {
+    message(413, &format!("the request body is over the {limit} byte limit"))
+}
+
 /// The response for one function outcome.
 pub fn outcome(flavour: Flavour, mode: Mode, outcome: Outcome, request_id: &str) -> http::Response<Bytes> {
     match outcome {

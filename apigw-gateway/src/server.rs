@@ -49,9 +49,7 @@ async fn handle(gateway: &Gateway, req: http::Request<Incoming>, peer: SocketAdd
             let limit = gateway.body_limit(&matched);
             let res = match Limited::new(body, limit).collect().await {
                 Ok(body) => gateway.dispatch(&matched, &parts, body.to_bytes()).await,
-                Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-                    crate::respond::message(413, &format!("the request body is over the {limit} byte limit"))
-                }
+                Err(e) if e.is::<http_body_util::LengthLimitError>() => crate::respond::too_large(limit),
                 Err(e) => crate::respond::message(400, &format!("the request body could not be read: {e}")),
             };
             (res, matched.request_id)
