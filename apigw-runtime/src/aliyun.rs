@@ -48,12 +48,11 @@ async fn route(state: Arc<State>, req: http::Request<Incoming>) -> Response {
                 Ok(app) => app,
                 Err(res) => return res,
             };
-            let ctx = context(&state.config, &parts.headers, Instant::now());
-            let limit = state.config.limit(
-                header(&parts.headers, "x-fc-function-timeout")
-                    .and_then(|s| s.parse::<f64>().ok())
-                    .and_then(|s| Duration::try_from_secs_f64(s).ok()),
-            );
+            let time_limit = header(&parts.headers, "x-fc-function-timeout")
+                .and_then(|s| s.parse::<f64>().ok())
+                .and_then(|s| Duration::try_from_secs_f64(s).ok());
+            let ctx = context(&state.config, &parts.headers, Instant::now(), time_limit);
+            let limit = state.config.limit(time_limit);
             log_line("Start", &request_id);
             let span = tracing::info_span!("invocation", request_id = %request_id);
             let outcome = execute(&app, event, ctx, limit).instrument(span.clone()).await;
@@ -117,20 +116,17 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
 }
 
-fn context(config: &Config, headers: &HeaderMap, received: Instant) -> Context {
+fn context(config: &Config, headers: &HeaderMap, received: Instant, time_limit: Option<Duration>) -> Context {
     let f = &config.function;
     let owned = |name| header(headers, name).map(str::to_owned);
     let credentials = match (owned("x-fc-access-key-id"), owned("x-fc-access-key-secret")) {
         (Some(id), Some(secret)) => Some(Credentials::new(id, secret, owned("x-fc-security-token"))),
         _ => f.credentials.clone(),
     };
-    let timeout = header(headers, "x-fc-function-timeout").and_then(|s| s.parse::<f64>().ok());
     Context {
         request_id: owned("x-fc-request-id").unwrap_or_default(),
         // A limit too far away to represent is no deadline (never a panic).
-        deadline: timeout
-            .and_then(|s| Duration::try_from_secs_f64(s).ok())
-            .and_then(|d| received.checked_add(d)),
+        deadline: time_limit.and_then(|limit| received.checked_add(limit)),
         memory_limit_mb: header(headers, "x-fc-function-memory")
             .and_then(|m| m.parse().ok())
             .or(f.memory_limit_mb),

@@ -72,11 +72,11 @@ async fn handle(client: &mut Client, config: &Config, app: &App, next: Result<An
         Ok(answer) => (answer.headers, Some(answer.body)),
         Err(TooLarge { headers, .. }) => (headers, None),
     };
-    let ctx = context(config, &headers, received);
+    let time_limit =
+        header(&headers, "time_limit_in_ms").and_then(|v| v.parse().ok()).map(Duration::from_millis);
+    let ctx = context(config, &headers, received, time_limit);
     let span = tracing::info_span!("invocation", request_id = %ctx.request_id);
     async {
-        let time_limit =
-            header(&headers, "time_limit_in_ms").and_then(|v| v.parse().ok()).map(Duration::from_millis);
         let request_id = ctx.request_id.clone();
         let outcome = match event {
             Some(event) => execute(app, event, ctx, config.limit(time_limit)).await,
@@ -139,12 +139,11 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
 }
 
-fn context(config: &Config, headers: &HeaderMap, received: Instant) -> Context {
+fn context(config: &Config, headers: &HeaderMap, received: Instant, time_limit: Option<Duration>) -> Context {
     let f = &config.function;
-    let time_limit = header(headers, "time_limit_in_ms").and_then(|v| v.parse::<u64>().ok());
     Context {
         request_id: header(headers, "request_id").unwrap_or_default().to_owned(),
-        deadline: time_limit.and_then(|ms| received.checked_add(Duration::from_millis(ms))),
+        deadline: time_limit.and_then(|limit| received.checked_add(limit)),
         memory_limit_mb: header(headers, "memory_limit_in_mb")
             .and_then(|v| v.parse().ok())
             .or(f.memory_limit_mb),
