@@ -1,21 +1,22 @@
 //! A minimal HTTP/1.1 client for the Tencent runtime API: one kept-alive
 //! connection, reopened when it breaks.
+//!
+//! The runtime API is a local peer spoken to in strict turns (request,
+//! answer, request, …), so each request goes out in one write and its answer
+//! is read in the calling task: no connection task and no wake-ups between
+//! tasks. Where the thread waits for the answer is [`transport`]'s concern.
+//! Answers may be framed by `content-length`, `transfer-encoding: chunked`,
+//! or the connection closing.
 
-use bytes::Bytes;
+mod answer;
+mod transport;
+
+pub(crate) use answer::Answer;
+
+use bytes::{Bytes, BytesMut};
 use http::{HeaderMap, Method, StatusCode};
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::client::conn::http1::{self, SendRequest};
-use hyper_util::rt::TokioIo;
 use std::time::Duration;
-use tokio::net::TcpStream;
-
-/// What the runtime API answered.
-#[derive(Debug)]
-pub(crate) struct Answer {
-    pub(crate) status: StatusCode,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: Bytes,
-}
+use transport::Transport;
 
 /// Why a call to the runtime API failed.
 #[derive(Debug, thiserror::Error)]
@@ -23,49 +24,39 @@ pub(crate) enum CallError {
     #[error("cannot connect: {0}")]
     Connect(std::io::Error),
     #[error("connection failed: {0}")]
-    Http(#[from] hyper::Error),
+    Io(#[from] std::io::Error),
+    #[error("the connection closed {0}")]
+    Closed(&'static str),
+    #[error("the answer is not HTTP/1.1: {0}")]
+    Malformed(String),
     #[error("body over {limit} bytes")]
     TooLarge { limit: usize, status: StatusCode, headers: HeaderMap },
-    #[error("body could not be read: {0}")]
-    Body(String),
     #[error("no answer within {0:?}")]
     TimedOut(Duration),
 }
 
 pub(crate) struct Client {
     addr: String,
-    conn: Option<SendRequest<Full<Bytes>>>,
+    conn: Option<Connection>,
     max_body: usize,
+    block_below: Option<usize>,
 }
 
 impl Client {
     pub(crate) fn new(addr: String, max_body: usize) -> Self {
-        Client { addr, conn: None, max_body }
+        Client { addr, conn: None, max_body, block_below: None }
+    }
+
+    /// Lets the client wait for answers in blocking reads (at most
+    /// [`transport::WINDOW`] each) while no more than `own_tasks` tasks —
+    /// the caller's own — are alive on the async runtime.
+    pub(crate) fn with_blocking_waits(mut self, own_tasks: usize) -> Self {
+        self.block_below = Some(own_tasks);
+        self
     }
 
     pub(crate) fn addr(&self) -> &str {
         &self.addr
-    }
-
-    async fn connection(&mut self) -> Result<&mut SendRequest<Full<Bytes>>, CallError> {
-        if self.conn.as_ref().is_none_or(|c| c.is_closed()) {
-            let stream = TcpStream::connect(&self.addr).await.map_err(CallError::Connect)?;
-            let _ = stream.set_nodelay(true);
-            let (sender, conn) = http1::handshake(TokioIo::new(stream)).await?;
-            tokio::spawn(async move {
-                if let Err(e) = conn.await {
-                    tracing::debug!(error = %e, "runtime API connection closed");
-                }
-            });
-            self.conn = Some(sender);
-        }
-        match self.conn.as_mut() {
-            Some(c) => {
-                c.ready().await?;
-                Ok(c)
-            }
-            None => Err(CallError::Body("no connection".into())),
-        }
     }
 
     /// One request; `timeout` bounds the whole exchange when set. Any failure
@@ -77,7 +68,7 @@ impl Client {
         body: Bytes,
         timeout: Option<Duration>,
     ) -> Result<Answer, CallError> {
-        let exchange = self.exchange(method, path, body);
+        let exchange = self.exchange(&method, path, &body);
         let result = match timeout {
             Some(t) => tokio::time::timeout(t, exchange).await.unwrap_or(Err(CallError::TimedOut(t))),
             None => exchange.await,
@@ -88,24 +79,69 @@ impl Client {
         result
     }
 
-    async fn exchange(&mut self, method: Method, path: &str, body: Bytes) -> Result<Answer, CallError> {
-        let host = self.addr.clone();
-        let max_body = self.max_body;
-        let sender = self.connection().await?;
-        let mut req = http::Request::new(Full::new(body));
-        *req.method_mut() = method;
-        *req.uri_mut() = path.parse().map_err(|e: http::uri::InvalidUri| CallError::Body(e.to_string()))?;
-        if let Ok(host) = http::HeaderValue::from_str(&host) {
-            req.headers_mut().insert(http::header::HOST, host);
-        }
-        let res = sender.send_request(req).await?;
-        let (parts, body) = res.into_parts();
-        match Limited::new(body, max_body).collect().await {
-            Ok(body) => Ok(Answer { status: parts.status, headers: parts.headers, body: body.to_bytes() }),
-            Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-                Err(CallError::TooLarge { limit: max_body, status: parts.status, headers: parts.headers })
+    async fn exchange(&mut self, method: &Method, path: &str, body: &[u8]) -> Result<Answer, CallError> {
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nhost: {}\r\ncontent-length: {}\r\n\r\n",
+            self.addr,
+            body.len()
+        );
+        loop {
+            let conn = match &mut self.conn {
+                Some(conn) => conn,
+                None => self.conn.insert(Connection::open(&self.addr, self.block_below).await?),
+            };
+            match conn.round_trip(head.as_bytes(), body, self.max_body).await {
+                Ok((answer, reusable)) => {
+                    conn.used = true;
+                    if !reusable {
+                        self.conn = None;
+                    }
+                    return Ok(answer);
+                }
+                // A kept-alive connection the peer closed while it sat idle:
+                // nothing was answered, so the request goes again on a new one.
+                Err(Failure::BeforeAnswer(e)) if conn.used => {
+                    tracing::debug!(error = %e, "runtime API connection went stale; reconnecting");
+                    self.conn = None;
+                }
+                Err(Failure::BeforeAnswer(e) | Failure::Answer(e)) => return Err(e),
             }
-            Err(e) => Err(CallError::Body(e.to_string())),
         }
+    }
+}
+
+/// How an exchange failed: before any byte of the answer arrived, or after.
+enum Failure {
+    BeforeAnswer(CallError),
+    Answer(CallError),
+}
+
+struct Connection {
+    transport: Transport,
+    /// Bytes read from the socket and not yet part of an answer.
+    buf: BytesMut,
+    /// Has carried a whole exchange.
+    used: bool,
+}
+
+impl Connection {
+    async fn open(addr: &str, block_below: Option<usize>) -> Result<Self, CallError> {
+        let transport = Transport::connect(addr, block_below).await.map_err(CallError::Connect)?;
+        Ok(Connection { transport, buf: BytesMut::with_capacity(16 * 1024), used: false })
+    }
+
+    /// Writes the request and reads its answer; the flag says whether the
+    /// connection can carry another exchange.
+    async fn round_trip(
+        &mut self,
+        head: &[u8],
+        body: &[u8],
+        max_body: usize,
+    ) -> Result<(Answer, bool), Failure> {
+        self.transport.prepare();
+        if let Err(e) = self.transport.write_all(head, body).await {
+            return Err(Failure::BeforeAnswer(e.into()));
+        }
+        answer::read(&mut self.transport, &mut self.buf, max_body).await
     }
 }

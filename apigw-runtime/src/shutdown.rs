@@ -9,7 +9,10 @@ use tokio::sync::watch;
 pub(crate) struct Shutdown(watch::Receiver<bool>);
 
 impl Shutdown {
-    /// Turns on when `trigger` completes.
+    /// How many tasks [`Shutdown::on`] keeps alive on the async runtime.
+    pub(crate) const TASKS: usize = 1;
+
+    /// Turns on when `trigger` completes; spawns one task to watch it.
     pub(crate) fn on(trigger: impl Future<Output = ()> + Send + 'static) -> Self {
         let (tx, rx) = watch::channel(false);
         tokio::spawn(async move {

@@ -22,7 +22,8 @@ const ERROR: &str = "/runtime/invocation/error";
 const POST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub(crate) async fn run(config: Config, init: Init, shutdown: Shutdown) -> Result<(), Error> {
-    let mut client = Client::new(config.runtime_api.clone(), config.max_event_bytes);
+    let mut client =
+        Client::new(config.runtime_api.clone(), config.max_event_bytes).with_blocking_waits(Shutdown::TASKS);
     let app = match init().await {
         Ok(app) => app,
         Err(message) => {

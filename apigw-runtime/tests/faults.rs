@@ -21,6 +21,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::sync::oneshot;
 
 /// Bounds every exchange a test makes with a server.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -41,9 +42,55 @@ fn config(platform: &Platform) -> Config {
         .with_platform_retry_budget(Duration::from_secs(30))
 }
 
-fn start(config: Config) -> tokio::task::JoinHandle<Result<(), apigw_runtime::Error>> {
-    tokio::spawn(apigw_runtime::run_with(config, describe))
+/// How a test starts the runtime; the receiver gets what it returned.
+type Start = fn(Config) -> oneshot::Receiver<Result<(), apigw_runtime::Error>>;
+
+/// The runtime alone on its own thread and async runtime, as `#[handler]`
+/// runs it: nothing else could use the thread, so it waits for the platform
+/// in blocking reads.
+fn start(config: Config) -> oneshot::Receiver<Result<(), apigw_runtime::Error>> {
+    let (tx, rx) = oneshot::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let _ = tx.send(rt.block_on(apigw_runtime::run_with(config, describe)));
+    });
+    rx
 }
+
+/// The runtime as one task among the test's others: it waits for the
+/// platform in the async reactor.
+fn start_in_task(config: Config) -> oneshot::Receiver<Result<(), apigw_runtime::Error>> {
+    let (tx, rx) = oneshot::channel();
+    tokio::spawn(async move {
+        let _ = tx.send(apigw_runtime::run_with(config, describe).await);
+    });
+    rx
+}
+
+/// Runs a scenario `async fn(Start)` both ways the runtime can wait.
+macro_rules! both_ways {
+    ($($scenario:ident),* $(,)?) => {$(
+        mod $scenario {
+            #[tokio::test]
+            async fn alone_on_its_thread() {
+                super::$scenario(super::start).await
+            }
+            #[tokio::test]
+            async fn sharing_its_async_runtime() {
+                super::$scenario(super::start_in_task).await
+            }
+        }
+    )*};
+}
+
+both_ways!(
+    next_cut_off_mid_body_is_read_again_and_answered_once,
+    a_platform_that_closes_each_connection_after_next_gets_each_result_once,
+    a_slow_next_is_waited_for,
+    chunked_and_close_delimited_events_are_read_whole,
+    the_platform_closing_and_reopening_its_port,
+    the_runtime_gives_up_on_a_platform_that_stays_away,
+);
 
 fn event(key: &str) -> Inv {
     Inv::new(key, tencent_event("GET", "/", &[], ""))
@@ -65,8 +112,7 @@ async fn still_serving(platform: &Platform, key: &str) {
     assert_eq!(seen(&post)["id"], key);
 }
 
-#[tokio::test]
-async fn next_cut_off_mid_body_is_read_again_and_answered_once() {
+async fn next_cut_off_mid_body_is_read_again_and_answered_once(start: Start) {
     let platform = Platform::start().await;
     let mut body = "x".repeat(4096);
     body.insert_str(0, "cut");
@@ -79,8 +125,7 @@ async fn next_cut_off_mid_body_is_read_again_and_answered_once() {
     platform.assert_each_answered_once(&["cut", "after"]);
 }
 
-#[tokio::test]
-async fn a_platform_that_closes_each_connection_after_next_gets_each_result_once() {
+async fn a_platform_that_closes_each_connection_after_next_gets_each_result_once(start: Start) {
     let platform = Platform::start().await;
     let keys: Vec<String> = (0..20).map(|i| format!("c{i}")).collect();
     for key in &keys {
@@ -117,8 +162,7 @@ async fn refused_result_posts_are_retried_once_and_never_delivered_twice() {
     assert!(posts.iter().all(|p| p.key.is_some()), "nothing posted with nothing outstanding");
 }
 
-#[tokio::test]
-async fn a_slow_next_is_waited_for() {
+async fn a_slow_next_is_waited_for(start: Start) {
     let platform = Platform::start().await;
     let slow = |key: &str, before: u64, mid_body: u64| Next::Slow {
         before: Duration::from_millis(before),
@@ -218,8 +262,25 @@ async fn an_event_over_max_event_bytes_is_reported_as_invalid() {
     platform.assert_each_answered_once(&["big", "after"]);
 }
 
-#[tokio::test]
-async fn the_platform_closing_and_reopening_its_port() {
+async fn chunked_and_close_delimited_events_are_read_whole(start: Start) {
+    let platform = Platform::start().await;
+    let body = "b".repeat(50_000);
+    platform.push(Next::Chunked(Inv::new("chunked", tencent_event("POST", "/", &[], &body)), 7_000));
+    platform.push(Next::UntilClose(Inv::new("until-close", tencent_event("POST", "/", &[], &body))));
+    platform.push(Next::Chunked(huge("too-big", 100_000), 16_000));
+    let mut config = config(&platform);
+    config.max_event_bytes = 80_000;
+    let _runtime = start(config);
+    assert_eq!(seen(&platform.result("chunked").await)["len"], 50_000);
+    assert_eq!(seen(&platform.result("until-close").await)["len"], 50_000);
+    let over = platform.result("too-big").await;
+    assert!(over.error, "a chunked event over the limit is refused as it arrives");
+    assert_eq!(over.json()["errorMessage"], "event larger than 80000 bytes");
+    still_serving(&platform, "after").await;
+    platform.assert_each_answered_once(&["chunked", "until-close", "too-big", "after"]);
+}
+
+async fn the_platform_closing_and_reopening_its_port(start: Start) {
     let platform = Platform::start().await;
     platform.push(Next::Event(event("before")));
     let _runtime = start(config(&platform));
@@ -242,8 +303,7 @@ async fn the_platform_closing_and_reopening_its_port() {
     assert_eq!(platform.readies(), 1, "init/ready is not sent again");
 }
 
-#[tokio::test]
-async fn the_runtime_gives_up_on_a_platform_that_stays_away() {
+async fn the_runtime_gives_up_on_a_platform_that_stays_away(start: Start) {
     let platform = Platform::start().await;
     platform.push(Next::Event(event("only")));
     let config = config(&platform).with_platform_retry_budget(Duration::from_millis(500));

@@ -67,6 +67,13 @@ pub enum Next {
     Garbage(&'static [u8]),
     /// An empty answer with this status; the connection stays open.
     Status(u16),
+    /// The invocation after a `100 Continue`, its body sent with
+    /// `transfer-encoding: chunked` in chunks of this size (with a chunk
+    /// extension and a trailer), each written on its own.
+    Chunked(Inv, usize),
+    /// The invocation with no length: its body ends when the connection
+    /// closes.
+    UntilClose(Inv),
 }
 
 /// One result post as the platform received it.
@@ -394,5 +401,37 @@ async fn answer_next(out: &mut TcpStream, next: Next, state: &Mutex<State>) -> b
             false
         }
         Next::Status(status) => out.write_all(&head(status, &[], 0)).await.is_ok(),
+        Next::Chunked(inv, size) => {
+            hand_out(&inv);
+            let head = String::from_utf8(head(200, &inv.headers, 0))
+                .unwrap()
+                .replace("content-length: 0", "transfer-encoding: chunked");
+            let mut parts = vec![b"HTTP/1.1 100 Continue\r\n\r\n".to_vec(), head.into_bytes()];
+            for chunk in inv.event.chunks(size.max(1)) {
+                let mut part = format!("{:x};ext=1\r\n", chunk.len()).into_bytes();
+                part.extend_from_slice(chunk);
+                part.extend_from_slice(b"\r\n");
+                parts.push(part);
+            }
+            parts.push(b"0\r\nx-trailer: yes\r\n\r\n".to_vec());
+            for part in parts {
+                if out.write_all(&part).await.is_err() {
+                    return false;
+                }
+                let _ = out.flush().await;
+            }
+            true
+        }
+        Next::UntilClose(inv) => {
+            hand_out(&inv);
+            let mut bytes = String::from_utf8(head(200, &inv.headers, 0))
+                .unwrap()
+                .replace("content-length: 0\r\n", "")
+                .into_bytes();
+            bytes.extend_from_slice(&inv.event);
+            let _ = out.write_all(&bytes).await;
+            let _ = out.flush().await;
+            false
+        }
     }
 }

@@ -1,0 +1,228 @@
+//! Reading one HTTP/1.1 answer: the head with `httparse`, then the body by
+//! its framing, never holding more than the caller's limit.
+
+use super::transport::Transport;
+use super::{CallError, Failure};
+use bytes::{Buf, Bytes, BytesMut};
+use http::header::{CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING};
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+
+/// The most the status line and headers may take.
+const MAX_HEAD: usize = 64 * 1024;
+/// The most headers one answer may carry.
+const MAX_HEADERS: usize = 128;
+/// The most a chunk-size line or the trailers may take.
+const MAX_CHUNK_LINE: usize = 4 * 1024;
+
+/// What the runtime API answered.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+/// How the body is delimited.
+enum Framing {
+    Length(usize),
+    Chunked,
+    UntilClose,
+}
+
+/// Reads one answer from `stream`, `buf` holding what was read ahead. The
+/// flag says whether the connection can carry another exchange.
+pub(super) async fn read(
+    stream: &mut Transport,
+    buf: &mut BytesMut,
+    max_body: usize,
+) -> Result<(Answer, bool), Failure> {
+    let (status, headers, http11) = match head(stream, buf).await {
+        Ok(head) => head,
+        Err(e) if buf.is_empty() && is_hang_up(&e) => return Err(Failure::BeforeAnswer(e)),
+        Err(e) => return Err(Failure::Answer(e)),
+    };
+    body(stream, buf, status, headers, http11, max_body).await.map_err(Failure::Answer)
+}
+
+fn is_hang_up(e: &CallError) -> bool {
+    use std::io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset};
+    match e {
+        CallError::Closed(_) => true,
+        CallError::Io(e) => matches!(e.kind(), ConnectionReset | ConnectionAborted | BrokenPipe),
+        _ => false,
+    }
+}
+
+/// Reads more into `buf`; an end of stream is an error naming `during`.
+async fn fill(
+    stream: &mut Transport,
+    buf: &mut BytesMut,
+    want: usize,
+    during: &'static str,
+) -> Result<(), CallError> {
+    match stream.read_buf(buf, want).await? {
+        0 => Err(CallError::Closed(during)),
+        _ => Ok(()),
+    }
+}
+
+/// The status line and headers, skipping interim (1xx) answers.
+async fn head(
+    stream: &mut Transport,
+    buf: &mut BytesMut,
+) -> Result<(StatusCode, HeaderMap, bool), CallError> {
+    loop {
+        if let Some((len, status, headers, http11)) = parse_head(buf)? {
+            buf.advance(len);
+            if status.is_informational() {
+                continue;
+            }
+            return Ok((status, headers, http11));
+        }
+        if buf.len() > MAX_HEAD {
+            return Err(CallError::Malformed(format!("status line and headers over {MAX_HEAD} bytes")));
+        }
+        let during = if buf.is_empty() { "before answering" } else { "in the middle of the headers" };
+        fill(stream, buf, 0, during).await?;
+    }
+}
+
+type Head = (usize, StatusCode, HeaderMap, bool);
+
+fn parse_head(buf: &[u8]) -> Result<Option<Head>, CallError> {
+    let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut res = httparse::Response::new(&mut slots);
+    let len = match res.parse(buf) {
+        Ok(httparse::Status::Complete(len)) => len,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(e) => return Err(CallError::Malformed(e.to_string())),
+    };
+    let status = res
+        .code
+        .and_then(|code| StatusCode::from_u16(code).ok())
+        .ok_or_else(|| CallError::Malformed("no status code".into()))?;
+    let mut headers = HeaderMap::with_capacity(res.headers.len());
+    for h in res.headers.iter() {
+        let name = HeaderName::from_bytes(h.name.as_bytes())
+            .map_err(|_| CallError::Malformed(format!("invalid header name {:?}", h.name)))?;
+        let value = HeaderValue::from_bytes(h.value)
+            .map_err(|_| CallError::Malformed(format!("invalid value for header {name}")))?;
+        headers.append(name, value);
+    }
+    Ok(Some((len, status, headers, res.version == Some(1))))
+}
+
+async fn body(
+    stream: &mut Transport,
+    buf: &mut BytesMut,
+    status: StatusCode,
+    headers: HeaderMap,
+    http11: bool,
+    max_body: usize,
+) -> Result<(Answer, bool), CallError> {
+    let framing = framing(status, &headers)?;
+    let too_large = |headers| CallError::TooLarge { limit: max_body, status, headers };
+    let body = match framing {
+        Framing::Length(len) if len > max_body => return Err(too_large(headers)),
+        Framing::Length(len) => {
+            while buf.len() < len {
+                fill(stream, buf, len - buf.len(), "in the middle of the body").await?;
+            }
+            buf.split_to(len).freeze()
+        }
+        Framing::Chunked => match chunked(stream, buf, max_body).await? {
+            Some(body) => body,
+            None => return Err(too_large(headers)),
+        },
+        Framing::UntilClose => {
+            loop {
+                if buf.len() > max_body {
+                    return Err(too_large(headers));
+                }
+                if stream.read_buf(buf, 0).await? == 0 {
+                    break;
+                }
+            }
+            buf.split().freeze()
+        }
+    };
+    let closes = headers.get_all(CONNECTION).iter().any(|v| has_token(v, "close"));
+    // Bytes nobody asked for would be read as the next answer: start afresh.
+    let reusable = http11 && !closes && !matches!(framing, Framing::UntilClose) && buf.is_empty();
+    Ok((Answer { status, headers, body }, reusable))
+}
+
+fn framing(status: StatusCode, headers: &HeaderMap) -> Result<Framing, CallError> {
+    if status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED {
+        return Ok(Framing::Length(0));
+    }
+    if headers.get_all(TRANSFER_ENCODING).iter().any(|v| has_token(v, "chunked")) {
+        return Ok(Framing::Chunked);
+    }
+    let mut lengths = headers.get_all(CONTENT_LENGTH).iter();
+    let Some(first) = lengths.next() else { return Ok(Framing::UntilClose) };
+    let parse = |v: &HeaderValue| v.to_str().ok().and_then(|s| s.trim().parse::<usize>().ok());
+    let len = parse(first).ok_or_else(|| CallError::Malformed(format!("content-length {first:?}")))?;
+    if lengths.any(|v| parse(v) != Some(len)) {
+        return Err(CallError::Malformed("conflicting content-length headers".into()));
+    }
+    Ok(Framing::Length(len))
+}
+
+fn has_token(value: &HeaderValue, token: &str) -> bool {
+    value.to_str().is_ok_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
+}
+
+/// A chunked body, or `None` when it grows past `max_body`.
+async fn chunked(
+    stream: &mut Transport,
+    buf: &mut BytesMut,
+    max_body: usize,
+) -> Result<Option<Bytes>, CallError> {
+    let mut body = BytesMut::new();
+    loop {
+        let size_line = line(stream, buf).await?;
+        let size = std::str::from_utf8(&size_line)
+            .ok()
+            .map(|l| l.split(';').next().unwrap_or_default().trim())
+            .and_then(|hex| usize::from_str_radix(hex, 16).ok())
+            .ok_or_else(|| {
+                CallError::Malformed(format!("chunk size {:?}", String::from_utf8_lossy(&size_line)))
+            })?;
+        if size == 0 {
+            // Trailers, if any, up to the empty line; their values are dropped.
+            for _ in 0..MAX_HEADERS {
+                if line(stream, buf).await?.is_empty() {
+                    return Ok(Some(body.freeze()));
+                }
+            }
+            return Err(CallError::Malformed(format!("over {MAX_HEADERS} trailers")));
+        }
+        if size > max_body.saturating_sub(body.len()) {
+            return Ok(None);
+        }
+        while buf.len() < size + 2 {
+            fill(stream, buf, size + 2 - buf.len(), "in the middle of a chunk").await?;
+        }
+        body.extend_from_slice(&buf[..size]);
+        if &buf[size..size + 2] != b"\r\n" {
+            return Err(CallError::Malformed("a chunk does not end with CRLF".into()));
+        }
+        buf.advance(size + 2);
+    }
+}
+
+/// One CRLF-terminated line, without its CRLF.
+async fn line(stream: &mut Transport, buf: &mut BytesMut) -> Result<Bytes, CallError> {
+    loop {
+        if let Some(end) = buf.windows(2).position(|w| w == b"\r\n") {
+            let line = buf.split_to(end).freeze();
+            buf.advance(2);
+            return Ok(line);
+        }
+        if buf.len() > MAX_CHUNK_LINE {
+            return Err(CallError::Malformed(format!("a chunk line over {MAX_CHUNK_LINE} bytes")));
+        }
+        fill(stream, buf, 0, "in the middle of a chunked body").await?;
+    }
+}
