@@ -53,6 +53,7 @@ mod http_interop;
 mod into_response;
 mod request;
 mod response;
+mod shape;
 pub mod tencent;
 
 pub use body::{Body, encode_base64, is_text_content_type};

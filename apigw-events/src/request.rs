@@ -4,6 +4,7 @@
 use crate::body::{Body, decode_body, encode_base64};
 use crate::error::{Attempt, Error, from_value_as};
 use crate::fields::{Headers, Query, headers_from_map};
+use crate::shape::Shape;
 use crate::{aliyun, tencent};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -99,6 +100,21 @@ impl Request {
     /// … for Tencent; `queryParameters` for Alibaba); when none is present
     /// each shape is tried, and the error says why each did not fit.
     pub fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
+        // Straight into the vendor's type when the shape is clear and the
+        // event fits it; otherwise through a `Value`, which finds the field
+        // that did not fit and names it.
+        let fast = match Shape::peek(bytes) {
+            Some(Shape::Tencent) => {
+                serde_json::from_slice::<tencent::ApiGatewayEvent>(bytes).ok().map(Self::try_from)
+            }
+            Some(Shape::Aliyun) => {
+                serde_json::from_slice::<aliyun::ApiGatewayEvent>(bytes).ok().map(Self::try_from)
+            }
+            _ => None,
+        };
+        if let Some(request) = fast {
+            return request;
+        }
         let value: serde_json::Value = crate::error::from_slice_as("API Gateway event", bytes)?;
         Self::from_value(value)
     }
@@ -112,13 +128,14 @@ impl Request {
                 message: format!("expected a JSON object, found {}", kind(&value)),
             });
         };
-        const TENCENT_KEYS: [&str; 5] =
-            ["requestContext", "queryString", "queryStringParameters", "headerParameters", "stageVariables"];
-        if TENCENT_KEYS.iter().any(|k| object.contains_key(*k)) {
-            return from_value_as::<tencent::ApiGatewayEvent>(tencent::SHAPE, value)?.try_into();
-        }
-        if object.contains_key("queryParameters") {
-            return from_value_as::<aliyun::ApiGatewayEvent>(aliyun::SHAPE, value)?.try_into();
+        match Shape::of_keys(object.keys().map(String::as_str)) {
+            Shape::Tencent => {
+                return from_value_as::<tencent::ApiGatewayEvent>(tencent::SHAPE, value)?.try_into();
+            }
+            Shape::Aliyun => {
+                return from_value_as::<aliyun::ApiGatewayEvent>(aliyun::SHAPE, value)?.try_into();
+            }
+            Shape::Unmarked => {}
         }
         // Function-URL events carry neither marker: try each shape in turn.
         let as_tencent = from_value_as::<tencent::ApiGatewayEvent>(tencent::SHAPE, value.clone());

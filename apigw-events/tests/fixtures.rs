@@ -195,3 +195,24 @@ fn aliyun_minimal_response() {
     assert_eq!(r.body, "param error");
     assert!(r.headers.is_empty() && !r.is_base64_encoded);
 }
+
+#[test]
+fn reading_bytes_directly_agrees_with_reading_through_a_value() {
+    // `Request::from_slice` reads a clearly marked event straight into the
+    // vendor's type; `from_value` always goes through the generic path.
+    for name in [
+        "aliyun-apigw-event-base64-string.json",
+        "aliyun-apigw-event-sample.json",
+        "tencent-apigw-event-base64-string.json",
+        "tencent-apigw-event-function-url.json",
+        "tencent-apigw-event-method.json",
+        "tencent-apigw-event-nulls.json",
+        "tencent-apigw-event-trigger.json",
+    ] {
+        let bytes = fixture(name);
+        let direct = Request::from_slice(&bytes).map_err(|e| e.to_string());
+        let through_value =
+            Request::from_value(serde_json::from_slice(&bytes).unwrap()).map_err(|e| e.to_string());
+        assert_eq!(direct, through_value, "{name}");
+    }
+}

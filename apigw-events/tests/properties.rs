@@ -97,6 +97,7 @@ proptest! {
         let event = serde_json::to_vec(&req.to_tencent_event()).unwrap();
         let back = Request::from_slice(&event).unwrap();
         assert_kept(&s, &back);
+        prop_assert_eq!(back, Request::from_value(serde_json::from_slice(&event).unwrap()).unwrap());
     }
 
     #[test]
@@ -105,6 +106,7 @@ proptest! {
         let event = serde_json::to_vec(&req.to_aliyun_event()).unwrap();
         let back = Request::from_slice(&event).unwrap();
         assert_kept(&s, &back);
+        prop_assert_eq!(back, Request::from_value(serde_json::from_slice(&event).unwrap()).unwrap());
     }
 
     #[test]

@@ -8,6 +8,7 @@ use bytes::Bytes;
 use http_body_util::BodyExt;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::any::{Any, TypeId};
 use std::fmt::Display;
 use std::future::Future;
 
@@ -47,7 +48,19 @@ pub mod markers {
     pub struct TowerService<B>(PhantomData<fn() -> B>);
 }
 
-pub(crate) fn decode<E: DeserializeOwned>(event: &[u8]) -> Result<E, Failure> {
+pub(crate) fn decode<E: DeserializeOwned + 'static>(event: &[u8]) -> Result<E, Failure> {
+    // `Request` reads faster through its own entry point than through its
+    // `Deserialize` impl, which must go by way of a `serde_json::Value`.
+    if TypeId::of::<E>() == TypeId::of::<Request>() {
+        let request = Request::from_slice(event).map_err(|e| Failure::InvalidEvent(e.to_string()))?;
+        if let Ok(request) = (Box::new(request) as Box<dyn Any>).downcast::<E>() {
+            return Ok(*request);
+        }
+    }
+    // Tracking the path costs time: only an event that fails pays for it.
+    if let Ok(event) = serde_json::from_slice(event) {
+        return Ok(event);
+    }
     let de = &mut serde_json::Deserializer::from_slice(event);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let what = std::any::type_name::<E>();

@@ -1,0 +1,100 @@
+//! Telling the vendors' events apart by their top-level fields.
+
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+use std::fmt;
+
+/// Fields only Tencent's event has.
+pub(crate) const TENCENT_KEYS: [&str; 5] =
+    ["requestContext", "queryString", "queryStringParameters", "headerParameters", "stageVariables"];
+/// The field only Alibaba's event has.
+pub(crate) const ALIYUN_KEY: &str = "queryParameters";
+
+/// Which vendor an event's fields point to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    Tencent,
+    Aliyun,
+    /// Neither vendor's marker fields (function-URL events).
+    Unmarked,
+}
+
+impl Shape {
+    pub(crate) fn of_keys<'a>(keys: impl IntoIterator<Item = &'a str>) -> Shape {
+        let mut shape = Shape::Unmarked;
+        for key in keys {
+            if TENCENT_KEYS.contains(&key) {
+                return Shape::Tencent;
+            }
+            if key == ALIYUN_KEY {
+                shape = Shape::Aliyun;
+            }
+        }
+        shape
+    }
+
+    /// Reads only the top-level keys of a JSON object, skipping every value
+    /// without building it; `None` when `bytes` is not one JSON object.
+    pub(crate) fn peek(bytes: &[u8]) -> Option<Shape> {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let shape = de.deserialize_map(KeysVisitor).ok()?;
+        de.end().ok()?;
+        Some(shape)
+    }
+}
+
+struct KeysVisitor;
+
+impl<'de> Visitor<'de> for KeysVisitor {
+    type Value = Shape;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
+        let mut shape = Shape::Unmarked;
+        while let Some(key) = map.next_key::<Key>()? {
+            map.next_value::<IgnoredAny>()?;
+            match key.0 {
+                Shape::Tencent => shape = Shape::Tencent,
+                Shape::Aliyun if shape == Shape::Unmarked => shape = Shape::Aliyun,
+                _ => {}
+            }
+        }
+        Ok(shape)
+    }
+}
+
+/// A key, classified as it is read and never stored.
+struct Key(Shape);
+
+impl<'de> serde::Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Key, E> {
+                Ok(Key(Shape::of_keys([key])))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peek_finds_the_marker_fields_at_the_top_level_only() {
+        assert_eq!(Shape::peek(br#"{"path":"/","requestContext":{}}"#), Some(Shape::Tencent));
+        assert_eq!(Shape::peek(br#"{"queryParameters":{},"path":"/"}"#), Some(Shape::Aliyun));
+        assert_eq!(Shape::peek(br#"{"queryParameters":{},"stageVariables":{}}"#), Some(Shape::Tencent));
+        assert_eq!(Shape::peek(br#"{"body":{"queryParameters":1},"path":"/"}"#), Some(Shape::Unmarked));
+        assert_eq!(Shape::peek(br#"{"path":"/"} trailing"#), None);
+        assert_eq!(Shape::peek(b"[1]"), None);
+    }
+}
