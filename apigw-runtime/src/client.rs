@@ -80,17 +80,13 @@ impl Client {
     }
 
     async fn exchange(&mut self, method: &Method, path: &str, body: &[u8]) -> Result<Answer, CallError> {
-        let head = format!(
-            "{method} {path} HTTP/1.1\r\nhost: {}\r\ncontent-length: {}\r\n\r\n",
-            self.addr,
-            body.len()
-        );
+        let head = request_head(method, path, &self.addr, body.len());
         loop {
             let conn = match &mut self.conn {
                 Some(conn) => conn,
                 None => self.conn.insert(Connection::open(&self.addr, self.block_below).await?),
             };
-            match conn.round_trip(head.as_bytes(), body, self.max_body).await {
+            match conn.round_trip(&head, body, self.max_body).await {
                 Ok((answer, reusable)) => {
                     conn.used = true;
                     if !reusable {
@@ -143,5 +139,29 @@ impl Connection {
             return Err(Failure::BeforeAnswer(e.into()));
         }
         answer::read(&mut self.transport, &mut self.buf, max_body).await
+    }
+}
+
+/// `METHOD path HTTP/1.1`, `host` and `content-length`: all the runtime API
+/// needs.
+fn request_head(method: &Method, path: &str, host: &str, len: usize) -> Vec<u8> {
+    let mut head = Vec::with_capacity(64 + path.len() + host.len());
+    for part in [method.as_str(), " ", path, " HTTP/1.1\r\nhost: ", host, "\r\ncontent-length: "] {
+        head.extend_from_slice(part.as_bytes());
+    }
+    head.extend_from_slice(itoa::Buffer::new().format(len).as_bytes());
+    head.extend_from_slice(b"\r\n\r\n");
+    head
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn request_head_is_http_1_1_with_host_and_length() {
+        let head = super::request_head(&http::Method::POST, "/runtime/init/ready", "127.0.0.1:9001", 1);
+        assert_eq!(
+            head,
+            b"POST /runtime/init/ready HTTP/1.1\r\nhost: 127.0.0.1:9001\r\ncontent-length: 1\r\n\r\n"
+        );
     }
 }

@@ -6,6 +6,7 @@ use super::{CallError, Failure};
 use bytes::{Buf, Bytes, BytesMut};
 use http::header::{CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use std::mem::MaybeUninit;
 
 /// The most the status line and headers may take.
 const MAX_HEAD: usize = 64 * 1024;
@@ -90,9 +91,12 @@ async fn head(
 type Head = (usize, StatusCode, HeaderMap, bool);
 
 fn parse_head(buf: &[u8]) -> Result<Option<Head>, CallError> {
-    let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut res = httparse::Response::new(&mut slots);
-    let len = match res.parse(buf) {
+    // Uninitialised slots: initialising 128 headers costs more than parsing a few.
+    let mut slots = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
+    let mut res = httparse::Response::new(&mut []);
+    let len = match httparse::ParserConfig::default()
+        .parse_response_with_uninit_headers(&mut res, buf, &mut slots)
+    {
         Ok(httparse::Status::Complete(len)) => len,
         Ok(httparse::Status::Partial) => return Ok(None),
         Err(e) => return Err(CallError::Malformed(e.to_string())),
