@@ -52,6 +52,21 @@ pub enum Outcome {
     Crashed(String),
 }
 
+/// The gateway's own limit passed before the function answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GatewayTimedOut;
+
+/// Runs `fut` until `deadline`, if there is one.
+async fn within<F: std::future::Future>(
+    deadline: Option<Instant>,
+    fut: F,
+) -> Result<F::Output, GatewayTimedOut> {
+    match deadline {
+        Some(d) => tokio::time::timeout_at(d.into(), fut).await.map_err(|_| GatewayTimedOut),
+        None => Ok(fut.await),
+    }
+}
+
 /// A function process, started on first use.
 pub struct Function {
     spec: FunctionSpec,
@@ -93,10 +108,28 @@ impl Function {
     /// Sends one event (Tencent or Alibaba event function) and waits for the
     /// answer, for at most `limit` plus the platform's grace.
     pub async fn invoke(&self, event: Bytes, request_id: &str, limit: Duration) -> Outcome {
-        let mut slot = self.instance.lock().await;
-        let instance = match self.ensure_started(&mut slot).await {
+        // Without a gateway limit the gateway never gives up first.
+        self.invoke_within(event, request_id, limit, None).await.unwrap_or(Outcome::TimedOut(limit))
+    }
+
+    /// [`Function::invoke`] for a gateway that gives up after
+    /// `gateway_limit` (counted from now, a cold start included). One timer
+    /// serves both limits: every timer armed costs the async runtime a
+    /// wake-up of its own, on every request.
+    pub async fn invoke_within(
+        &self,
+        event: Bytes,
+        request_id: &str,
+        limit: Duration,
+        gateway_limit: Option<Duration>,
+    ) -> Result<Outcome, GatewayTimedOut> {
+        let gateway_deadline = gateway_limit.and_then(|l| Instant::now().checked_add(l));
+        // Armed only if the instance is busy or starting: a timeout's timer
+        // is registered on its first wait, not when the inner future is ready.
+        let mut slot = within(gateway_deadline, self.instance.lock()).await?;
+        let instance = match within(gateway_deadline, self.ensure_started(&mut slot)).await? {
             Ok(i) => i,
-            Err(message) => return Outcome::Crashed(message),
+            Err(message) => return Ok(Outcome::Crashed(message)),
         };
         let mut exited = instance.exited.clone();
         let call = async {
@@ -107,8 +140,17 @@ impl Function {
                 }
             }
         };
+        let function_deadline = Instant::now().checked_add(limit + GRACE);
+        let (deadline, gateway_first) = match (gateway_deadline, function_deadline) {
+            (Some(g), Some(f)) => (Some(g.min(f)), g < f),
+            (g, f) => (g.or(f), g.is_some()),
+        };
         let outcome = tokio::select! {
-            outcome = tokio::time::timeout(limit + GRACE, call) => outcome.unwrap_or(Outcome::TimedOut(limit)),
+            outcome = within(deadline, call) => match outcome {
+                Ok(outcome) => outcome,
+                Err(GatewayTimedOut) if gateway_first => return Err(GatewayTimedOut),
+                Err(GatewayTimedOut) => Outcome::TimedOut(limit),
+            },
             why = wait_exit(&mut exited) => Outcome::Crashed(why),
         };
         if matches!(outcome, Outcome::TimedOut(_) | Outcome::Crashed(_)) {
@@ -118,7 +160,7 @@ impl Function {
                 old.kill();
             }
         }
-        outcome
+        Ok(outcome)
     }
 
     /// Forwards an HTTP request to a web function and returns its response.

@@ -4,7 +4,7 @@
 
 use crate::config::{Backend, Flavour, GatewayConfig, Route};
 use crate::event::{self, Matched};
-use crate::function::Function;
+use crate::function::{Function, GatewayTimedOut};
 use crate::params;
 use crate::respond::{self, message};
 use crate::routes::{self, split_stage};
@@ -240,9 +240,13 @@ impl Gateway {
             };
         }
         let event = self.event(route, matched, parts, &body);
-        let call = function.invoke(event, &matched.request_id, route.function_timeout);
-        match tokio::time::timeout(gateway_limit, call).await {
-            Err(_) => respond::gateway_timeout(route.flavour, gateway_limit, &matched.request_id),
+        match function
+            .invoke_within(event, &matched.request_id, route.function_timeout, Some(gateway_limit))
+            .await
+        {
+            Err(GatewayTimedOut) => {
+                respond::gateway_timeout(route.flavour, gateway_limit, &matched.request_id)
+            }
             Ok(outcome) => respond::outcome(route.flavour, route.mode, outcome, &matched.request_id),
         }
     }
