@@ -153,3 +153,68 @@ fn a_failed_build_shows_cargo_output_and_exits_1() {
     assert!(err.contains("mismatched types"), "cargo's own output is shown: {err}");
     assert!(err.contains("error: the build failed"), "{err}");
 }
+
+/// One request with `connection: close`; the whole raw response.
+fn raw_get(port: u16, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(20))).unwrap();
+    write!(conn, "GET {path} HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n").unwrap();
+    let mut out = String::new();
+    conn.read_to_string(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn serve_writes_one_access_log_line_per_request() {
+    let dir = temp_dir("access-log");
+    std::fs::write(
+        dir.join("apigw.toml"),
+        "[[routes]]\npath = \"=/mock\"\nbackend = \"mock\"\nmock = { body = \"x\" }\n",
+    )
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_cargo-apigw"))
+        .current_dir(&dir)
+        .args(["serve", "--no-watch", "--port", &port.to_string()])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "serve did not listen on {port}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let answers = [raw_get(port, "/mock?a=1"), raw_get(port, "/nowhere")];
+    // The log is written after each response goes out: read until both lines came.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = serve.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut lines = Vec::new();
+    while lines.len() < 2 {
+        match rx.recv_timeout(std::time::Duration::from_secs(20)) {
+            Ok(line) if line.starts_with("GET ") => lines.push(line),
+            Ok(_) => {}
+            Err(e) => panic!("{e}: only {lines:?}"),
+        }
+    }
+    let _ = serve.kill();
+    let _ = serve.wait();
+    for ((line, answer), (path, status)) in
+        lines.iter().zip(&answers).zip([("/mock?a=1", "200"), ("/nowhere", "404")])
+    {
+        let id = answer
+            .lines()
+            .find_map(|l| l.strip_prefix("x-api-requestid: "))
+            .unwrap_or_else(|| panic!("no request id in {answer}"));
+        let fields: Vec<&str> = line.split(' ').collect();
+        assert_eq!((fields[1], fields[2]), (path, status), "{line}");
+        assert!(fields[3].ends_with("ms"), "the latency: {line}");
+        assert_eq!(fields[4], id, "the line names the response's request id: {line}");
+    }
+}
