@@ -18,11 +18,15 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The longest a blocking read or write holds the thread.
 pub(super) const WINDOW: Duration = Duration::from_millis(20);
-/// The most one blocking read asks for: its buffer is zeroed first.
+/// The most one blocking read asks for.
 const BLOCKING_READ: usize = 64 * 1024;
 
 pub(super) struct Transport {
     socket: Socket,
+    /// Where blocking reads land before they are appended to the caller's
+    /// buffer: zeroed once, where reading into the buffer's spare room would
+    /// need it zeroed on every read.
+    scratch: Vec<u8>,
     /// Blocking waits are allowed while at most this many tasks are alive;
     /// `None` never blocks.
     block_below: Option<usize>,
@@ -43,7 +47,7 @@ impl Transport {
     pub(super) async fn connect(addr: &str, block_below: Option<usize>) -> std::io::Result<Self> {
         let stream = tokio::net::TcpStream::connect(addr).await?;
         let _ = stream.set_nodelay(true);
-        let mut transport = Transport { socket: Socket::Reactor(stream), block_below };
+        let mut transport = Transport { socket: Socket::Reactor(stream), scratch: Vec::new(), block_below };
         if block_below.is_some() {
             // Timeouts bound blocking calls; they stay with the socket.
             transport.enter_blocking()?;
@@ -122,7 +126,12 @@ impl Transport {
     pub(super) async fn read_buf(&mut self, buf: &mut BytesMut, want: usize) -> std::io::Result<usize> {
         loop {
             let read = match &mut self.socket {
-                Socket::Blocking(s) => read_blocking(s, buf, want.clamp(8 * 1024, BLOCKING_READ)),
+                Socket::Blocking(s) => {
+                    if self.scratch.is_empty() {
+                        self.scratch = vec![0; BLOCKING_READ];
+                    }
+                    read_blocking(s, &mut self.scratch, buf)
+                }
                 Socket::Reactor(s) => {
                     buf.reserve(want.clamp(8 * 1024, 1 << 20));
                     s.read_buf(buf).await
@@ -140,13 +149,15 @@ impl Transport {
     }
 }
 
-/// A read into the tail of `buf`, which is zeroed first.
-fn read_blocking(s: &mut std::net::TcpStream, buf: &mut BytesMut, len: usize) -> std::io::Result<usize> {
-    let start = buf.len();
-    buf.resize(start + len, 0);
-    let read = s.read(&mut buf[start..]);
-    buf.truncate(start + read.as_ref().map_or(0, |n| *n));
-    read
+/// A read into `scratch`, appended to `buf`.
+fn read_blocking(
+    s: &mut std::net::TcpStream,
+    scratch: &mut [u8],
+    buf: &mut BytesMut,
+) -> std::io::Result<usize> {
+    let n = s.read(scratch)?;
+    buf.extend_from_slice(&scratch[..n]);
+    Ok(n)
 }
 
 /// A blocking call ran out its timeout (`EAGAIN`, reported as either kind).
