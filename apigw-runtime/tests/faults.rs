@@ -268,6 +268,7 @@ async fn chunked_and_close_delimited_events_are_read_whole(start: Start) {
     platform.push(Next::Chunked(Inv::new("chunked", tencent_event("POST", "/", &[], &body)), 7_000));
     platform.push(Next::UntilClose(Inv::new("until-close", tencent_event("POST", "/", &[], &body))));
     platform.push(Next::Chunked(huge("too-big", 100_000), 16_000));
+    platform.push(Next::UntilClose(huge("too-big-unframed", 100_000)));
     let mut config = config(&platform);
     config.max_event_bytes = 80_000;
     let _runtime = start(config);
@@ -276,8 +277,10 @@ async fn chunked_and_close_delimited_events_are_read_whole(start: Start) {
     let over = platform.result("too-big").await;
     assert!(over.error, "a chunked event over the limit is refused as it arrives");
     assert_eq!(over.json()["errorMessage"], "event larger than 80000 bytes");
+    let over = platform.result("too-big-unframed").await;
+    assert_eq!(over.json()["errorMessage"], "event larger than 80000 bytes");
     still_serving(&platform, "after").await;
-    platform.assert_each_answered_once(&["chunked", "until-close", "too-big", "after"]);
+    platform.assert_each_answered_once(&["chunked", "until-close", "too-big", "too-big-unframed", "after"]);
 }
 
 async fn the_platform_closing_and_reopening_its_port(start: Start) {

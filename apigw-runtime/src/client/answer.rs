@@ -139,13 +139,13 @@ async fn body(
             None => return Err(too_large(headers)),
         },
         Framing::UntilClose => {
-            loop {
+            while stream.read_buf(buf, 0).await? > 0 {
                 if buf.len() > max_body {
                     return Err(too_large(headers));
                 }
-                if stream.read_buf(buf, 0).await? == 0 {
-                    break;
-                }
+            }
+            if buf.len() > max_body {
+                return Err(too_large(headers));
             }
             buf.split().freeze()
         }
