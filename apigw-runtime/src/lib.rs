@@ -48,6 +48,19 @@
 //!   retried once, then logged.
 //! - On SIGTERM the invocation in flight finishes and [`run`] returns `Ok`.
 //!
+//! # Waiting for Tencent's runtime API
+//!
+//! While no task but the runtime's own is alive on the async runtime — the
+//! usual case under `#[handler]` — the runtime waits for the platform's
+//! answers in blocking reads of at most 20 ms, as a plain loop would: on the
+//! virtual machines functions run in, waking a thread through the async
+//! reactor costs more than the rest of an invocation (see `BENCHMARKS.md`).
+//! An answer that takes longer, such as `next` on an idle function, is
+//! awaited in the reactor. So a SIGTERM, a timer or a task spawned from
+//! another thread is held up at most 20 ms, and a handler that leaves tasks
+//! running (a connection pool's, say) turns blocking waits off while they
+//! live.
+//!
 //! # Feature flags
 //!
 //! None: the crate always brings the HTTP client and server it needs.
