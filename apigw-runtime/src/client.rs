@@ -11,10 +11,10 @@
 mod answer;
 mod transport;
 
-pub(crate) use answer::Answer;
+pub(crate) use answer::{Answer, Headers};
 
 use bytes::{Bytes, BytesMut};
-use http::{HeaderMap, Method, StatusCode};
+use http::{Method, StatusCode};
 use std::time::Duration;
 use transport::Transport;
 
@@ -30,7 +30,7 @@ pub(crate) enum CallError {
     #[error("the answer is not HTTP/1.1: {0}")]
     Malformed(String),
     #[error("body over {limit} bytes")]
-    TooLarge { limit: usize, status: StatusCode, headers: HeaderMap },
+    TooLarge { limit: usize, status: StatusCode, headers: Headers },
     #[error("no answer within {0:?}")]
     TimedOut(Duration),
 }
@@ -40,11 +40,13 @@ pub(crate) struct Client {
     conn: Option<Connection>,
     max_body: usize,
     block_below: Option<usize>,
+    /// The request head being sent, kept to be written over by the next one.
+    head: Vec<u8>,
 }
 
 impl Client {
     pub(crate) fn new(addr: String, max_body: usize) -> Self {
-        Client { addr, conn: None, max_body, block_below: None }
+        Client { addr, conn: None, max_body, block_below: None, head: Vec::new() }
     }
 
     /// Lets the client wait for answers in blocking reads (at most
@@ -80,13 +82,13 @@ impl Client {
     }
 
     async fn exchange(&mut self, method: &Method, path: &str, body: &[u8]) -> Result<Answer, CallError> {
-        let head = request_head(method, path, &self.addr, body.len());
+        write_head(&mut self.head, method, path, &self.addr, body.len());
         loop {
             let conn = match &mut self.conn {
                 Some(conn) => conn,
                 None => self.conn.insert(Connection::open(&self.addr, self.block_below).await?),
             };
-            match conn.round_trip(&head, body, self.max_body).await {
+            match conn.round_trip(&self.head, body, self.max_body).await {
                 Ok((answer, reusable)) => {
                     conn.used = true;
                     if !reusable {
@@ -142,23 +144,23 @@ impl Connection {
     }
 }
 
-/// `METHOD path HTTP/1.1`, `host` and `content-length`: all the runtime API
-/// needs.
-fn request_head(method: &Method, path: &str, host: &str, len: usize) -> Vec<u8> {
-    let mut head = Vec::with_capacity(64 + path.len() + host.len());
+/// Writes `METHOD path HTTP/1.1`, `host` and `content-length` into `head`:
+/// all the runtime API needs.
+fn write_head(head: &mut Vec<u8>, method: &Method, path: &str, host: &str, len: usize) {
+    head.clear();
     for part in [method.as_str(), " ", path, " HTTP/1.1\r\nhost: ", host, "\r\ncontent-length: "] {
         head.extend_from_slice(part.as_bytes());
     }
     head.extend_from_slice(itoa::Buffer::new().format(len).as_bytes());
     head.extend_from_slice(b"\r\n\r\n");
-    head
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn request_head_is_http_1_1_with_host_and_length() {
-        let head = super::request_head(&http::Method::POST, "/runtime/init/ready", "127.0.0.1:9001", 1);
+        let mut head = b"left over from the last request".to_vec();
+        super::write_head(&mut head, &http::Method::POST, "/runtime/init/ready", "127.0.0.1:9001", 1);
         assert_eq!(
             head,
             b"POST /runtime/init/ready HTTP/1.1\r\nhost: 127.0.0.1:9001\r\ncontent-length: 1\r\n\r\n"

@@ -3,14 +3,14 @@
 //! `init/ready` once init is done, then `next` → handler → `response` or
 //! `error`, one invocation at a time over one kept-alive connection.
 
-use crate::client::{Answer, CallError, Client};
+use crate::client::{Answer, CallError, Client, Headers};
 use crate::config::Config;
 use crate::context::{Context, Provider};
 use crate::invoke::{App, Failure, execute};
 use crate::shutdown::Shutdown;
 use crate::{Error, Init};
 use bytes::Bytes;
-use http::{HeaderMap, Method};
+use http::Method;
 use std::time::{Duration, Instant};
 use tracing::Instrument;
 
@@ -64,7 +64,7 @@ async fn next_invocation(client: &mut Client, config: &Config) -> Result<Result<
 
 /// An event over [`Config::max_event_bytes`]: only its headers were read.
 struct TooLarge {
-    headers: HeaderMap,
+    headers: Headers,
 }
 
 async fn handle(client: &mut Client, config: &Config, app: &App, next: Result<Answer, TooLarge>) {
@@ -73,8 +73,7 @@ async fn handle(client: &mut Client, config: &Config, app: &App, next: Result<An
         Ok(answer) => (answer.headers, Some(answer.body)),
         Err(TooLarge { headers, .. }) => (headers, None),
     };
-    let time_limit =
-        header(&headers, "time_limit_in_ms").and_then(|v| v.parse().ok()).map(Duration::from_millis);
+    let time_limit = headers.get("time_limit_in_ms").and_then(|v| v.parse().ok()).map(Duration::from_millis);
     let ctx = context(config, &headers, received, time_limit);
     let span = tracing::info_span!("invocation", request_id = %ctx.request_id);
     async {
@@ -135,19 +134,12 @@ async fn post_with_retry(client: &mut Client, config: &Config, path: &str, body:
     }
 }
 
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    // `HeaderMap` lookups ignore case already; the names use underscores.
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
-}
-
-fn context(config: &Config, headers: &HeaderMap, received: Instant, time_limit: Option<Duration>) -> Context {
+fn context(config: &Config, headers: &Headers, received: Instant, time_limit: Option<Duration>) -> Context {
     let f = &config.function;
     Context {
-        request_id: header(headers, "request_id").unwrap_or_default().to_owned(),
+        request_id: headers.get("request_id").unwrap_or_default().to_owned(),
         deadline: time_limit.and_then(|limit| received.checked_add(limit)),
-        memory_limit_mb: header(headers, "memory_limit_in_mb")
-            .and_then(|v| v.parse().ok())
-            .or(f.memory_limit_mb),
+        memory_limit_mb: headers.get("memory_limit_in_mb").and_then(|v| v.parse().ok()).or(f.memory_limit_mb),
         function_name: f.name.clone(),
         function_version: f.version.clone(),
         namespace: f.namespace.clone(),

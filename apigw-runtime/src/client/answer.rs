@@ -4,9 +4,9 @@
 use super::transport::Transport;
 use super::{CallError, Failure};
 use bytes::{Buf, Bytes, BytesMut};
-use http::header::{CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING};
-use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use http::StatusCode;
 use std::mem::MaybeUninit;
+use std::ops::Range;
 
 /// The most the status line and headers may take.
 const MAX_HEAD: usize = 64 * 1024;
@@ -19,8 +19,41 @@ const MAX_CHUNK_LINE: usize = 4 * 1024;
 #[derive(Debug)]
 pub(crate) struct Answer {
     pub(crate) status: StatusCode,
-    pub(crate) headers: HeaderMap,
+    pub(crate) headers: Headers,
     pub(crate) body: Bytes,
+}
+
+/// An answer's headers: the bytes of its head, and where each name and value
+/// lies in them. Nothing is copied: the runtime reads three headers of each
+/// answer and the framing ones, so building a map would cost more than
+/// looking them up.
+#[derive(Debug, Default)]
+pub(crate) struct Headers {
+    head: Bytes,
+    fields: Vec<(Range<usize>, Range<usize>)>,
+}
+
+impl Headers {
+    /// The first value of `name` (any case), trimmed; `None` when absent or
+    /// not UTF-8.
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.get_all(name).next().and_then(|v| std::str::from_utf8(v).ok()).map(str::trim)
+    }
+
+    /// Every value of `name` (any case), in order.
+    fn get_all<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a [u8]> {
+        self.fields
+            .iter()
+            .filter(move |(n, _)| self.head[n.clone()].eq_ignore_ascii_case(name.as_bytes()))
+            .map(|(_, v)| &self.head[v.clone()])
+    }
+
+    /// Whether a value of `name` lists `token` (comma-separated, any case).
+    fn has_token(&self, name: &str, token: &str) -> bool {
+        self.get_all(name).any(|v| {
+            std::str::from_utf8(v).is_ok_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
+        })
+    }
 }
 
 /// How the body is delimited.
@@ -68,17 +101,15 @@ async fn fill(
 }
 
 /// The status line and headers, skipping interim (1xx) answers.
-async fn head(
-    stream: &mut Transport,
-    buf: &mut BytesMut,
-) -> Result<(StatusCode, HeaderMap, bool), CallError> {
+async fn head(stream: &mut Transport, buf: &mut BytesMut) -> Result<(StatusCode, Headers, bool), CallError> {
     loop {
-        if let Some((len, status, headers, http11)) = parse_head(buf)? {
-            buf.advance(len);
+        if let Some((len, status, fields, http11)) = parse_head(buf)? {
             if status.is_informational() {
+                buf.advance(len);
                 continue;
             }
-            return Ok((status, headers, http11));
+            let head = buf.split_to(len).freeze();
+            return Ok((status, Headers { head, fields }, http11));
         }
         if buf.len() > MAX_HEAD {
             return Err(CallError::Malformed(format!("status line and headers over {MAX_HEAD} bytes")));
@@ -88,7 +119,9 @@ async fn head(
     }
 }
 
-type Head = (usize, StatusCode, HeaderMap, bool);
+/// The head's length, its status, where its header fields lie, and whether
+/// it is HTTP/1.1.
+type Head = (usize, StatusCode, Vec<(Range<usize>, Range<usize>)>, bool);
 
 fn parse_head(buf: &[u8]) -> Result<Option<Head>, CallError> {
     // Uninitialised slots: initialising 128 headers costs more than parsing a few.
@@ -105,22 +138,26 @@ fn parse_head(buf: &[u8]) -> Result<Option<Head>, CallError> {
         .code
         .and_then(|code| StatusCode::from_u16(code).ok())
         .ok_or_else(|| CallError::Malformed("no status code".into()))?;
-    let mut headers = HeaderMap::with_capacity(res.headers.len());
-    for h in res.headers.iter() {
-        let name = HeaderName::from_bytes(h.name.as_bytes())
-            .map_err(|_| CallError::Malformed(format!("invalid header name {:?}", h.name)))?;
-        let value = HeaderValue::from_bytes(h.value)
-            .map_err(|_| CallError::Malformed(format!("invalid value for header {name}")))?;
-        headers.append(name, value);
+    // httparse has checked the names are tokens and the values hold no
+    // control characters; both are slices of `buf`.
+    let fields = res.headers.iter().map(|h| (span(buf, h.name.as_bytes()), span(buf, h.value))).collect();
+    Ok(Some((len, status, fields, res.version == Some(1))))
+}
+
+/// Where `part`, a slice of `buf`, lies in it (empty if it is not in it).
+fn span(buf: &[u8], part: &[u8]) -> Range<usize> {
+    let start = (part.as_ptr() as usize).wrapping_sub(buf.as_ptr() as usize);
+    match start.checked_add(part.len()) {
+        Some(end) if end <= buf.len() => start..end,
+        _ => 0..0,
     }
-    Ok(Some((len, status, headers, res.version == Some(1))))
 }
 
 async fn body(
     stream: &mut Transport,
     buf: &mut BytesMut,
     status: StatusCode,
-    headers: HeaderMap,
+    headers: Headers,
     http11: bool,
     max_body: usize,
 ) -> Result<(Answer, bool), CallError> {
@@ -150,31 +187,29 @@ async fn body(
             buf.split().freeze()
         }
     };
-    let closes = headers.get_all(CONNECTION).iter().any(|v| has_token(v, "close"));
+    let closes = headers.has_token("connection", "close");
     // Bytes nobody asked for would be read as the next answer: start afresh.
     let reusable = http11 && !closes && !matches!(framing, Framing::UntilClose) && buf.is_empty();
     Ok((Answer { status, headers, body }, reusable))
 }
 
-fn framing(status: StatusCode, headers: &HeaderMap) -> Result<Framing, CallError> {
+fn framing(status: StatusCode, headers: &Headers) -> Result<Framing, CallError> {
     if status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED {
         return Ok(Framing::Length(0));
     }
-    if headers.get_all(TRANSFER_ENCODING).iter().any(|v| has_token(v, "chunked")) {
+    if headers.has_token("transfer-encoding", "chunked") {
         return Ok(Framing::Chunked);
     }
-    let mut lengths = headers.get_all(CONTENT_LENGTH).iter();
+    let mut lengths = headers.get_all("content-length");
     let Some(first) = lengths.next() else { return Ok(Framing::UntilClose) };
-    let parse = |v: &HeaderValue| v.to_str().ok().and_then(|s| s.trim().parse::<usize>().ok());
-    let len = parse(first).ok_or_else(|| CallError::Malformed(format!("content-length {first:?}")))?;
+    let parse = |v: &[u8]| std::str::from_utf8(v).ok().and_then(|s| s.trim().parse::<usize>().ok());
+    let len = parse(first).ok_or_else(|| {
+        CallError::Malformed(format!("content-length {:?}", String::from_utf8_lossy(first)))
+    })?;
     if lengths.any(|v| parse(v) != Some(len)) {
         return Err(CallError::Malformed("conflicting content-length headers".into()));
     }
     Ok(Framing::Length(len))
-}
-
-fn has_token(value: &HeaderValue, token: &str) -> bool {
-    value.to_str().is_ok_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
 }
 
 /// A chunked body, or `None` when it grows past `max_body`.
@@ -228,5 +263,48 @@ async fn line(stream: &mut Transport, buf: &mut BytesMut) -> Result<Bytes, CallE
             return Err(CallError::Malformed(format!("a chunk line over {MAX_CHUNK_LINE} bytes")));
         }
         fill(stream, buf, 0, "in the middle of a chunked body").await?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(raw: &[u8]) -> Headers {
+        let (len, _, fields, _) = parse_head(raw).unwrap().expect("a complete head");
+        Headers { head: Bytes::copy_from_slice(&raw[..len]), fields }
+    }
+
+    #[test]
+    fn headers_are_found_in_any_case_and_trimmed() {
+        let h =
+            headers(b"HTTP/1.1 200 OK\r\nRequest_Id: abc \r\ntime_limit_in_ms:3000\r\nX-Empty:\r\n\r\nbody");
+        assert_eq!(h.get("request_id"), Some("abc"));
+        assert_eq!(h.get("TIME_LIMIT_IN_MS"), Some("3000"));
+        assert_eq!(h.get("x-empty"), Some(""));
+        assert_eq!(h.get("memory_limit_in_mb"), None);
+    }
+
+    #[test]
+    fn repeated_headers_keep_every_value_in_order() {
+        let h = headers(b"HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nconnection: Upgrade, CLOSE\r\n\r\n");
+        assert_eq!(h.get_all("connection").collect::<Vec<_>>(), [&b"keep-alive"[..], b"Upgrade, CLOSE"]);
+        assert!(h.has_token("Connection", "close"));
+        assert!(!h.has_token("connection", "clos"));
+    }
+
+    #[test]
+    fn framing_reads_the_length_and_refuses_conflicts() {
+        let length = headers(b"HTTP/1.1 200 OK\r\ncontent-length: 12\r\n\r\n");
+        assert!(matches!(framing(StatusCode::OK, &length), Ok(Framing::Length(12))));
+        let chunked =
+            headers(b"HTTP/1.1 200 OK\r\ntransfer-encoding: gzip, chunked\r\ncontent-length: 3\r\n\r\n");
+        assert!(matches!(framing(StatusCode::OK, &chunked), Ok(Framing::Chunked)));
+        let conflict = headers(b"HTTP/1.1 200 OK\r\ncontent-length: 3\r\ncontent-length: 4\r\n\r\n");
+        assert!(matches!(framing(StatusCode::OK, &conflict), Err(CallError::Malformed(_))));
+        let bad = headers(b"HTTP/1.1 200 OK\r\ncontent-length: x\r\n\r\n");
+        assert!(matches!(framing(StatusCode::OK, &bad), Err(CallError::Malformed(m)) if m.contains("\"x\"")));
+        let none = headers(b"HTTP/1.1 200 OK\r\n\r\n");
+        assert!(matches!(framing(StatusCode::OK, &none), Ok(Framing::UntilClose)));
     }
 }
