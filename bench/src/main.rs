@@ -1,9 +1,11 @@
 //! The benchmark harness (see BENCHMARKS.md).
 //!
-//! `harness runtime [N] [ROUNDS]`: a mock runtime API drives each contender
-//! binary through N invocations per round — the no-parse floor and
-//! `apigw-hello` over Tencent's runtime API, `lambda-hello` over the Lambda
-//! runtime API — rounds interleaved so all see the same machine state.
+//! `harness runtime [N] [ROUNDS] [LABEL=PATH…]`: a mock runtime API drives
+//! each contender binary through N invocations per round — the no-parse
+//! floor and `apigw-hello` over Tencent's runtime API, `lambda-hello` over the
+//! Lambda runtime API, and any further Tencent-protocol binaries named on the
+//! command line (say, a build of another commit) — rounds interleaved so all
+//! see the same machine state.
 //!
 //! `harness gateway CARGO_APIGW N [ROUNDS]`: N sequential keep-alive requests
 //! from this process to `apigw-hello` served directly as a web function, and
@@ -96,7 +98,8 @@ async fn main() {
         Some("runtime") => {
             let n = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(20_000);
             let rounds = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(5);
-            runtime(n, rounds).await;
+            let extra = args.iter().skip(4).filter_map(|a| a.split_once('=')).collect();
+            runtime(n, rounds, extra).await;
         }
         Some("gateway") => {
             let apigw = PathBuf::from(args.get(2).expect("the path of a release-built cargo-apigw"));
@@ -111,24 +114,25 @@ async fn main() {
             soak::run(&apigw, repo, n).await;
         }
         _ => eprintln!(
-            "usage: harness runtime [N] [ROUNDS] | harness gateway CARGO_APIGW [N] [ROUNDS] | harness soak CARGO_APIGW [N]"
+            "usage: harness runtime [N] [ROUNDS] [LABEL=PATH…] | harness gateway CARGO_APIGW [N] [ROUNDS] | harness soak CARGO_APIGW [N]"
         ),
     }
 }
 
-async fn runtime(n: usize, rounds: usize) {
+async fn runtime(n: usize, rounds: usize, extra: Vec<(&str, &str)>) {
     use runtime_api::Protocol;
-    let contenders = [
-        ("floor (no-parse loop)", "floor", Protocol::Tencent),
-        ("apigw-runtime hello", "apigw-hello", Protocol::Tencent),
-        ("lambda_http hello", "lambda-hello", Protocol::Lambda),
+    let mut contenders = vec![
+        ("floor (no-parse loop)", sibling("floor"), Protocol::Tencent),
+        ("apigw-runtime hello", sibling("apigw-hello"), Protocol::Tencent),
+        ("lambda_http hello", sibling("lambda-hello"), Protocol::Lambda),
     ];
+    contenders.extend(extra.into_iter().map(|(label, path)| (label, PathBuf::from(path), Protocol::Tencent)));
     let mut results: Vec<Vec<Round>> = vec![Vec::new(); contenders.len()];
     for round in 0..rounds {
-        for (i, (_, bin, protocol)) in contenders.iter().enumerate() {
-            let r = runtime_api::drive(&sibling(bin), *protocol, n).await;
+        for (i, (label, bin, protocol)) in contenders.iter().enumerate() {
+            let r = runtime_api::drive(bin, *protocol, n).await;
             eprintln!(
-                "round {round} {bin}: {:.0}/s p50 {:.1}µs p99 {:.1}µs init {:.2}ms rss {} kB",
+                "round {round} {label}: {:.0}/s p50 {:.1}µs p99 {:.1}µs init {:.2}ms rss {} kB",
                 r.per_second,
                 micros(r.p50),
                 micros(r.p99),
@@ -162,7 +166,7 @@ async fn runtime(n: usize, rounds: usize) {
             micros(cpu),
             init.as_secs_f64() * 1e3,
             rss as f64 / 1024.0,
-            stripped_size(&sibling(bin)) as f64 / (1024.0 * 1024.0),
+            stripped_size(bin) as f64 / (1024.0 * 1024.0),
         );
     }
 }
