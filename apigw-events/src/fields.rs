@@ -130,7 +130,7 @@ impl Query {
         group(&self.0, false)
     }
 
-    pub(crate) fn from_map(map: &BTreeMap<String, MultiValue>) -> Self {
+    pub(crate) fn from_map(map: BTreeMap<String, MultiValue>) -> Self {
         Query(expand(map))
     }
 }
@@ -150,12 +150,21 @@ impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Query {
     }
 }
 
-pub(crate) fn headers_from_map(map: &BTreeMap<String, MultiValue>) -> Headers {
+pub(crate) fn headers_from_map(map: BTreeMap<String, MultiValue>) -> Headers {
     Headers(expand(map))
 }
 
-fn expand(map: &BTreeMap<String, MultiValue>) -> Vec<(String, String)> {
-    map.iter().flat_map(|(k, v)| v.iter().map(move |v| (k.clone(), v.to_owned()))).collect()
+/// One pair per value, in the map's order; a name with several values is
+/// copied for each.
+fn expand(map: BTreeMap<String, MultiValue>) -> Vec<(String, String)> {
+    let mut pairs = Vec::with_capacity(map.len());
+    for (name, values) in map {
+        match values {
+            MultiValue::One(value) => pairs.push((name, value)),
+            MultiValue::Many(values) => pairs.extend(values.into_iter().map(|v| (name.clone(), v))),
+        }
+    }
+    pairs
 }
 
 /// Groups pairs by name into one entry per name; with `fold_case`, names that

@@ -4,7 +4,7 @@
 use crate::body::{Body, decode_body, encode_base64};
 use crate::error::{Attempt, Error, from_value_as};
 use crate::fields::{Headers, Query, headers_from_map};
-use crate::shape::Shape;
+use crate::shape::{ALIYUN_KEY, Shape};
 use crate::{aliyun, tencent};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -100,6 +100,17 @@ impl Request {
     /// … for Tencent; `queryParameters` for Alibaba); when none is present
     /// each shape is tried, and the error says why each did not fit.
     pub fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
+        // An event without Alibaba's marker is either Tencent's or unmarked,
+        // and an unmarked event is read as Tencent's first too: one pass
+        // straight into Tencent's type settles most events. Its unknown
+        // fields show whether the marker was there after all (spelled with
+        // escapes the byte search does not see).
+        if memchr::memmem::find(bytes, ALIYUN_KEY.as_bytes()).is_none()
+            && let Ok(event) = serde_json::from_slice::<tencent::ApiGatewayEvent>(bytes)
+            && !event.extra.contains_key(ALIYUN_KEY)
+        {
+            return Self::try_from(event);
+        }
         // Straight into the vendor's type when the shape is clear and the
         // event fits it; otherwise through a `Value`, which finds the field
         // that did not fit and names it.
@@ -250,14 +261,14 @@ impl TryFrom<tencent::ApiGatewayEvent> for Request {
         let query = if event.query_string.is_empty() {
             event.query_string_parameters.iter().collect()
         } else {
-            Query::from_map(&event.query_string)
+            Query::from_map(event.query_string)
         };
         let rc = event.request_context.unwrap_or_default();
         Ok(Request {
             method: event.http_method,
             path: event.path,
             query,
-            headers: headers_from_map(&event.headers),
+            headers: headers_from_map(event.headers),
             body,
             context: GatewayContext {
                 vendor: Some(Vendor::Tencent),
@@ -284,7 +295,7 @@ impl TryFrom<aliyun::ApiGatewayEvent> for Request {
     /// `X-Forwarded-For` and the key in `X-Ca-Key`.
     fn try_from(event: aliyun::ApiGatewayEvent) -> Result<Self, Error> {
         let body = Body::from(decode_body(event.body.as_deref(), event.is_base64_encoded)?);
-        let headers = headers_from_map(&event.headers);
+        let headers = headers_from_map(event.headers);
         let header = |name: &str| headers.get(name).map(str::to_owned);
         let context = GatewayContext {
             vendor: Some(Vendor::Aliyun),
@@ -299,7 +310,7 @@ impl TryFrom<aliyun::ApiGatewayEvent> for Request {
         Ok(Request {
             method: event.http_method,
             path: event.path,
-            query: Query::from_map(&event.query_parameters),
+            query: Query::from_map(event.query_parameters),
             headers,
             body,
             context,

@@ -198,8 +198,8 @@ fn aliyun_minimal_response() {
 
 #[test]
 fn reading_bytes_directly_agrees_with_reading_through_a_value() {
-    // `Request::from_slice` reads a clearly marked event straight into the
-    // vendor's type; `from_value` always goes through the generic path.
+    // `Request::from_slice` reads most events straight into a vendor's type;
+    // `from_value` always goes through the generic path.
     for name in [
         "aliyun-apigw-event-base64-string.json",
         "aliyun-apigw-event-sample.json",
@@ -215,4 +215,27 @@ fn reading_bytes_directly_agrees_with_reading_through_a_value() {
             Request::from_value(serde_json::from_slice(&bytes).unwrap()).map_err(|e| e.to_string());
         assert_eq!(direct, through_value, "{name}");
     }
+}
+
+#[test]
+fn the_shape_is_read_from_the_fields_however_they_are_spelled() {
+    let read = |json: &str| {
+        let direct = Request::from_slice(json.as_bytes()).unwrap();
+        let through_value = Request::from_value(serde_json::from_str(json).unwrap()).unwrap();
+        assert_eq!(direct, through_value, "{json}");
+        direct.context.vendor
+    };
+    // Alibaba's marker written with an escape is still Alibaba's marker.
+    let escaped = r#"{"query\u0050arameters": {"a": "1"}, "path": "/", "httpMethod": "GET"}"#;
+    assert_eq!(read(escaped), Some(Vendor::Aliyun));
+    // The marker's name inside a value marks nothing.
+    let in_body = r#"{"requestContext": {}, "path": "/", "httpMethod": "GET", "body": "queryParameters"}"#;
+    assert_eq!(read(in_body), Some(Vendor::Tencent));
+    let unmarked_mention = r#"{"path": "/", "httpMethod": "GET", "body": "queryParameters"}"#;
+    assert_eq!(read(unmarked_mention), Some(Vendor::Tencent));
+    // Both vendors' markers: Tencent's wins.
+    let both = r#"{"queryParameters": {}, "stageVariables": {}, "path": "/", "httpMethod": "GET"}"#;
+    assert_eq!(read(both), Some(Vendor::Tencent));
+    // Neither: read as Tencent's when it fits.
+    assert_eq!(read(r#"{"path": "/", "httpMethod": "GET"}"#), Some(Vendor::Tencent));
 }

@@ -53,8 +53,11 @@ pub(crate) fn decode<E: DeserializeOwned + 'static>(event: &[u8]) -> Result<E, F
     // `Deserialize` impl, which must go by way of a `serde_json::Value`.
     if TypeId::of::<E>() == TypeId::of::<Request>() {
         let request = Request::from_slice(event).map_err(|e| Failure::InvalidEvent(e.to_string()))?;
-        if let Ok(request) = (Box::new(request) as Box<dyn Any>).downcast::<E>() {
-            return Ok(*request);
+        // Through an `Option` on the stack: no box to allocate and move into.
+        let mut slot = Some(request);
+        if let Some(request) = (&mut slot as &mut dyn Any).downcast_mut::<Option<E>>().and_then(Option::take)
+        {
+            return Ok(request);
         }
     }
     // Tracking the path costs time: only an event that fails pays for it.
