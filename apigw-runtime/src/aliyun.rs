@@ -51,11 +51,12 @@ async fn route(state: Arc<State>, req: http::Request<Incoming>) -> Response {
             let time_limit = header(&parts.headers, "x-fc-function-timeout")
                 .and_then(|s| s.parse::<f64>().ok())
                 .and_then(|s| Duration::try_from_secs_f64(s).ok());
-            let ctx = context(&state.config, &parts.headers, Instant::now(), time_limit);
+            let received = Instant::now();
+            let ctx = context(&state.config, &parts.headers, received, time_limit);
             let limit = state.config.limit(time_limit);
             log_line("Start", &request_id);
             let span = tracing::info_span!("invocation", request_id = %request_id);
-            let outcome = execute(&app, event, ctx, limit).instrument(span.clone()).await;
+            let outcome = execute(&app, event, ctx, limit, received).instrument(span.clone()).await;
             let res = match outcome {
                 Ok(reply) => json(200, &[("x-fc-status", "200")], reply.to_json()),
                 Err(f) => {

@@ -41,8 +41,8 @@ pub struct Config {
     pub port: u16,
     /// The largest event accepted, in bytes (default 64 MiB).
     pub max_event_bytes: usize,
-    /// How long connection failures to the runtime API are retried before
-    /// the runtime gives up (default 60 s).
+    /// How long connection failures to the runtime API are retried, from
+    /// the first failure of a call, before the runtime gives up (default 60 s).
     pub platform_retry_budget: Duration,
     /// What the environment says about the function.
     pub function: FunctionInfo,

@@ -10,7 +10,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::Poll;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
@@ -122,21 +122,24 @@ pub(crate) struct Limit {
     pub(crate) nominal: Duration,
 }
 
-/// Runs one invocation: the handler under `limit`, panics caught whether
-/// they happen before the handler's future exists or while it runs.
+/// Runs one invocation received at `received`: the handler under `limit`,
+/// panics caught whether they happen before the handler's future exists or
+/// while it runs.
 pub(crate) async fn execute(
     app: &App,
     event: Bytes,
     ctx: Context,
     limit: Option<Limit>,
+    received: Instant,
 ) -> Result<Reply, Failure> {
     let future = match catch_unwind(AssertUnwindSafe(|| (app.0)(event, ctx))) {
         Ok(future) => future,
         Err(payload) => return Err(Failure::Panic(panic_message(&*payload))),
     };
     let guarded = CatchUnwind(future);
-    match limit {
-        Some(limit) => match tokio::time::timeout(limit.budget, guarded).await {
+    // A deadline past what `Instant` can hold is no deadline.
+    match limit.and_then(|limit| Some((limit, received.checked_add(limit.budget)?))) {
+        Some((limit, deadline)) => match tokio::time::timeout_at(deadline.into(), guarded).await {
             Ok(outcome) => outcome,
             Err(_) => Err(Failure::Timeout(limit.nominal)),
         },

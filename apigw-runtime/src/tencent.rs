@@ -79,7 +79,7 @@ async fn handle(client: &mut Client, config: &Config, app: &App, next: Result<An
     async {
         let request_id = ctx.request_id.clone();
         let outcome = match event {
-            Some(event) => execute(app, event, ctx, config.limit(time_limit)).await,
+            Some(event) => execute(app, event, ctx, config.limit(time_limit), received).await,
             None => Err(Failure::InvalidEvent(format!("event larger than {} bytes", config.max_event_bytes))),
         };
         match outcome {
@@ -149,9 +149,11 @@ fn context(config: &Config, headers: &Headers, received: Instant, time_limit: Op
     }
 }
 
-/// Capped exponential backoff with a total time budget.
+/// Capped exponential backoff with a total time budget, counted from the
+/// first failure: a long poll that waited minutes before failing still gets
+/// its retries, and a call that succeeds never reads the clock.
 pub(crate) struct Backoff {
-    started: Instant,
+    first_failure: Option<Instant>,
     budget: Duration,
     delay: Duration,
     attempts: u32,
@@ -159,12 +161,13 @@ pub(crate) struct Backoff {
 
 impl Backoff {
     pub(crate) fn new(budget: Duration) -> Self {
-        Backoff { started: Instant::now(), budget, delay: Duration::from_millis(10), attempts: 0 }
+        Backoff { first_failure: None, budget, delay: Duration::from_millis(10), attempts: 0 }
     }
 
     async fn wait(&mut self, addr: &str, message: String) -> Result<(), Error> {
         self.attempts += 1;
-        if self.started.elapsed() >= self.budget {
+        let first_failure = *self.first_failure.get_or_insert_with(Instant::now);
+        if first_failure.elapsed() >= self.budget {
             return Err(Error::PlatformUnreachable {
                 addr: addr.to_owned(),
                 attempts: self.attempts,

@@ -55,11 +55,12 @@ async fn answer(config: Arc<Config>, app: App, n: u64, req: http::Request<Incomi
     let event = serde_json::to_vec(&request.to_tencent_event()).unwrap_or_default();
     let mut ctx = Context::new(request_id.clone()).with_provider(Provider::Web);
     let limit = config.limit(None);
-    ctx.deadline = limit.and_then(|l| std::time::Instant::now().checked_add(l.nominal));
+    let received = std::time::Instant::now();
+    ctx.deadline = limit.and_then(|l| received.checked_add(l.nominal));
     ctx.function_name = config.function.name.clone();
     ctx.region = config.function.region.clone();
     let span = tracing::info_span!("invocation", request_id = %request_id);
-    match execute(&app, Bytes::from(event), ctx, limit).instrument(span.clone()).await {
+    match execute(&app, Bytes::from(event), ctx, limit, received).instrument(span.clone()).await {
         Ok(Reply::Integration(res)) => match res.into_http() {
             Ok(res) => res.map(|b| Full::new(b.into_bytes())),
             Err(e) => failure(502, &Failure::InvalidResponse(e.to_string()), &request_id),

@@ -90,6 +90,7 @@ both_ways!(
     chunked_and_close_delimited_events_are_read_whole,
     the_platform_closing_and_reopening_its_port,
     the_runtime_gives_up_on_a_platform_that_stays_away,
+    a_long_wait_in_next_leaves_the_retry_budget_whole,
 );
 
 fn event(key: &str) -> Inv {
@@ -317,6 +318,23 @@ async fn the_runtime_gives_up_on_a_platform_that_stays_away(start: Start) {
     let ended = tokio::time::timeout(PATIENCE, runtime).await.expect("the runtime stops").unwrap();
     assert!(matches!(ended, Err(apigw_runtime::Error::PlatformUnreachable { .. })), "{ended:?}");
     platform.assert_each_answered_once(&["only"]);
+}
+
+async fn a_long_wait_in_next_leaves_the_retry_budget_whole(start: Start) {
+    let platform = Platform::start().await;
+    platform.push(Next::Event(event("before")));
+    let config = config(&platform).with_platform_retry_budget(Duration::from_millis(300));
+    let _runtime = start(config);
+    platform.result("before").await;
+    platform.parked().await;
+    // Idle in `next` for twice the budget, then the port goes away briefly:
+    // the budget counts from the failure, not from when `next` was sent.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    platform.stop();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    platform.restart().await;
+    still_serving(&platform, "after").await;
+    platform.assert_each_answered_once(&["before", "after"]);
 }
 
 // ---- Alibaba: the `/invoke` server against clients that misbehave ----
