@@ -61,7 +61,10 @@ pub(crate) fn decode<E: DeserializeOwned + 'static>(event: &[u8]) -> Result<E, F
         }
     }
     // Tracking the path costs time: only an event that fails pays for it.
-    if let Ok(event) = serde_json::from_slice(event) {
+    // UTF-8 is checked once for the whole text rather than string by string.
+    if let Ok(text) = std::str::from_utf8(event)
+        && let Ok(event) = serde_json::from_str(text)
+    {
         return Ok(event);
     }
     let de = &mut serde_json::Deserializer::from_slice(event);
@@ -226,5 +229,45 @@ where
                 Ok(Reply::Integration(res.into_response()))
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Order {
+        id: u32,
+        note: String,
+    }
+
+    #[test]
+    fn decode_reads_the_authors_type_and_names_the_field_that_failed() {
+        assert_eq!(
+            decode::<Order>(br#"{"id": 7, "note": "caf\u00e9"}"#),
+            Ok(Order { id: 7, note: "café".into() })
+        );
+        let Err(Failure::InvalidEvent(message)) = decode::<Order>(br#"{"id": "seven", "note": ""}"#) else {
+            panic!("a wrong type is an invalid event")
+        };
+        assert!(message.contains("at `id`") && message.contains("Order"), "{message}");
+    }
+
+    #[test]
+    fn decode_refuses_bytes_that_are_not_utf8() {
+        let Err(Failure::InvalidEvent(message)) = decode::<Order>(b"{\"id\": 7, \"note\": \"\xff\"}") else {
+            panic!("invalid UTF-8 is an invalid event")
+        };
+        assert!(message.contains("at `note`"), "{message}");
+        let request = decode::<Request>(b"{\"path\": \"/\", \"httpMethod\": \"GET\", \"body\": \"\xff\"}");
+        assert!(matches!(request, Err(Failure::InvalidEvent(_))), "{request:?}");
+    }
+
+    #[test]
+    fn decode_reads_a_request_through_its_own_entry_point() {
+        let request =
+            decode::<Request>(br#"{"requestContext": {}, "path": "/a", "httpMethod": "PUT"}"#).unwrap();
+        assert_eq!((request.method.as_str(), request.path.as_str()), ("PUT", "/a"));
     }
 }
