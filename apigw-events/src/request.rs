@@ -100,36 +100,38 @@ impl Request {
     /// … for Tencent; `queryParameters` for Alibaba); when none is present
     /// each shape is tried, and the error says why each did not fit.
     pub fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
+        // The text is checked for UTF-8 once, which is cheaper than
+        // serde_json checking each string.
+        if let Ok(text) = std::str::from_utf8(bytes)
+            && let Some(request) = Self::from_vendor_type(text)
+        {
+            return request;
+        }
+        // Through a `Value`, which finds the field that did not fit and
+        // names it.
+        let value: serde_json::Value = crate::error::from_slice_as("API Gateway event", bytes)?;
+        Self::from_value(value)
+    }
+
+    /// Reads `text` straight into a vendor's type, or `None` when that is not
+    /// clearly right or the event does not fit.
+    fn from_vendor_type(text: &str) -> Option<Result<Self, Error>> {
         // An event without Alibaba's marker is either Tencent's or unmarked,
         // and an unmarked event is read as Tencent's first too: one pass
         // straight into Tencent's type settles most events. Its unknown
         // fields show whether the marker was there after all (spelled with
-        // escapes the byte search does not see). The text is checked for
-        // UTF-8 once, which is cheaper than serde_json checking each string.
-        if memchr::memmem::find(bytes, ALIYUN_KEY.as_bytes()).is_none()
-            && let Ok(text) = std::str::from_utf8(bytes)
+        // escapes the byte search does not see).
+        if memchr::memmem::find(text.as_bytes(), ALIYUN_KEY.as_bytes()).is_none()
             && let Ok(event) = serde_json::from_str::<tencent::ApiGatewayEvent>(text)
             && !event.extra.contains_key(ALIYUN_KEY)
         {
-            return Self::try_from(event);
+            return Some(Self::try_from(event));
         }
-        // Straight into the vendor's type when the shape is clear and the
-        // event fits it; otherwise through a `Value`, which finds the field
-        // that did not fit and names it.
-        let fast = match Shape::peek(bytes) {
-            Some(Shape::Tencent) => {
-                serde_json::from_slice::<tencent::ApiGatewayEvent>(bytes).ok().map(Self::try_from)
-            }
-            Some(Shape::Aliyun) => {
-                serde_json::from_slice::<aliyun::ApiGatewayEvent>(bytes).ok().map(Self::try_from)
-            }
-            _ => None,
-        };
-        if let Some(request) = fast {
-            return request;
+        match Shape::peek(text.as_bytes())? {
+            Shape::Tencent => serde_json::from_str::<tencent::ApiGatewayEvent>(text).ok().map(Self::try_from),
+            Shape::Aliyun => serde_json::from_str::<aliyun::ApiGatewayEvent>(text).ok().map(Self::try_from),
+            Shape::Unmarked => None,
         }
-        let value: serde_json::Value = crate::error::from_slice_as("API Gateway event", bytes)?;
-        Self::from_value(value)
     }
 
     /// Reads either vendor's event from a JSON value (see [`Request::from_slice`]).
