@@ -30,16 +30,18 @@ pub struct Round {
     pub init: Duration,
     pub peak_rss_kb: u64,
     pub cpu_per_invocation: Duration,
+    /// The part of `cpu_per_invocation` spent in user space.
+    pub user_per_invocation: Duration,
 }
 
-/// User plus system CPU time the process has used.
-pub fn cpu_time(pid: u32) -> Duration {
+/// The user and the system CPU time the process has used.
+pub fn cpu_time(pid: u32) -> (Duration, Duration) {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
     // utime and stime are fields 14 and 15 of stat, 12 and 13 after the `(name)`.
-    let ticks: u64 =
-        fields.get(11..13).map(|f| f.iter().filter_map(|v| v.parse::<u64>().ok()).sum()).unwrap_or(0);
-    Duration::from_secs_f64(ticks as f64 / 100.0)
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    let seconds = |t: u64| Duration::from_secs_f64(t as f64 / 100.0);
+    (seconds(ticks(11)), seconds(ticks(12)))
 }
 
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -144,7 +146,7 @@ async fn runtime(n: usize, rounds: usize, extra: Vec<(&str, &str)>) {
     }
     println!("{n} invocations × {rounds} rounds, medians over rounds\n");
     println!(
-        "| contender | invocations/s | × floor | p50 µs | p99 µs | p50 over floor µs | CPU µs / invocation | exec → ready ms | peak RSS MB | stripped binary MB |"
+        "| contender | invocations/s | × floor | p50 µs | p99 µs | p50 over floor µs | CPU µs / invocation (user) | exec → ready ms | peak RSS MB | stripped binary MB |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let floor_rate = median(&mut results[0].iter().map(|r| r.per_second).collect::<Vec<_>>());
@@ -157,13 +159,15 @@ async fn runtime(n: usize, rounds: usize, extra: Vec<(&str, &str)>) {
         let init = median(&mut rs.iter().map(|r| r.init).collect::<Vec<_>>());
         let rss = median(&mut rs.iter().map(|r| r.peak_rss_kb).collect::<Vec<_>>());
         let cpu = median(&mut rs.iter().map(|r| r.cpu_per_invocation).collect::<Vec<_>>());
+        let user = median(&mut rs.iter().map(|r| r.user_per_invocation).collect::<Vec<_>>());
         println!(
-            "| {label} | {rate:.0} | {:.2} | {:.1} | {:.1} | {:+.1} | {:.1} | {:.2} | {:.2} | {:.2} |",
+            "| {label} | {rate:.0} | {:.2} | {:.1} | {:.1} | {:+.1} | {:.1} ({:.1}) | {:.2} | {:.2} | {:.2} |",
             rate / floor_rate,
             micros(p50),
             micros(p99),
             micros(p50) - micros(floor_p50),
             micros(cpu),
+            micros(user),
             init.as_secs_f64() * 1e3,
             rss as f64 / 1024.0,
             stripped_size(bin) as f64 / (1024.0 * 1024.0),

@@ -88,7 +88,7 @@ pub async fn drive(exe: &Path, protocol: Protocol, n: usize) -> Round {
     let pid = child.id().unwrap_or(0);
     let finished = tokio::time::timeout(Duration::from_secs(600), done.notified()).await;
     let rss = peak_rss_kb(pid);
-    let cpu = crate::cpu_time(pid);
+    let (user, system) = crate::cpu_time(pid);
     let _ = child.kill().await;
     server.abort();
     assert!(finished.is_ok(), "{} did not finish {n} invocations", exe.display());
@@ -101,7 +101,8 @@ pub async fn drive(exe: &Path, protocol: Protocol, n: usize) -> Round {
         p99: percentile(&s.latencies, 0.99),
         init: s.ready_at.map(|r| r - spawned).unwrap_or_default(),
         peak_rss_kb: rss,
-        cpu_per_invocation: cpu / n as u32,
+        cpu_per_invocation: (user + system) / n as u32,
+        user_per_invocation: user / n as u32,
     }
 }
 
