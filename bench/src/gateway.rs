@@ -64,7 +64,9 @@ pub async fn run(apigw: &Path, n: usize, rounds: usize) {
     println!(
         "{n} sequential keep-alive requests × {rounds} rounds (after {WARM_UP} warm-up), medians over rounds\n"
     );
-    println!("| path | requests/s | p50 µs | p99 µs | p50 added over direct µs | same, paired per round µs |");
+    println!(
+        "| path | requests/s | p50 µs | p99 µs | p50 added over direct µs | same, paired per round µs |"
+    );
     println!("|---|---|---|---|---|---|");
     let direct = median(&mut results[0].iter().map(|m| m.p50).collect::<Vec<_>>());
     for (i, mode) in modes.iter().enumerate() {

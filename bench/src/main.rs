@@ -146,9 +146,9 @@ async fn runtime(n: usize, rounds: usize, extra: Vec<(&str, &str)>) {
     }
     println!("{n} invocations × {rounds} rounds, medians over rounds\n");
     println!(
-        "| contender | invocations/s | × floor | p50 µs | p99 µs | p50 over floor µs | CPU µs / invocation (user) | exec → ready ms | peak RSS MB | stripped binary MB |"
+        "| contender | invocations/s | × floor | same, paired per round | p50 µs | p99 µs | p50 over floor µs | same, paired per round | CPU µs / invocation (user) | exec → ready ms | peak RSS MB | stripped binary MB |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     let floor_rate = median(&mut results[0].iter().map(|r| r.per_second).collect::<Vec<_>>());
     let floor_p50 = median(&mut results[0].iter().map(|r| r.p50).collect::<Vec<_>>());
     for (i, (label, bin, _)) in contenders.iter().enumerate() {
@@ -160,8 +160,16 @@ async fn runtime(n: usize, rounds: usize, extra: Vec<(&str, &str)>) {
         let rss = median(&mut rs.iter().map(|r| r.peak_rss_kb).collect::<Vec<_>>());
         let cpu = median(&mut rs.iter().map(|r| r.cpu_per_invocation).collect::<Vec<_>>());
         let user = median(&mut rs.iter().map(|r| r.user_per_invocation).collect::<Vec<_>>());
+        // Each round against the floor's run in the same round: drift
+        // between rounds cancels out.
+        let paired_rate = median(
+            &mut rs.iter().zip(&results[0]).map(|(r, f)| r.per_second / f.per_second).collect::<Vec<_>>(),
+        );
+        let paired_p50 = median(
+            &mut rs.iter().zip(&results[0]).map(|(r, f)| micros(r.p50) - micros(f.p50)).collect::<Vec<_>>(),
+        );
         println!(
-            "| {label} | {rate:.0} | {:.2} | {:.1} | {:.1} | {:+.1} | {:.1} ({:.1}) | {:.2} | {:.2} | {:.2} |",
+            "| {label} | {rate:.0} | {:.2} | {paired_rate:.2} | {:.1} | {:.1} | {:+.1} | {paired_p50:+.1} | {:.1} ({:.1}) | {:.2} | {:.2} | {:.2} |",
             rate / floor_rate,
             micros(p50),
             micros(p99),
