@@ -13,7 +13,7 @@ mod transport;
 
 pub(crate) use answer::{Answer, Headers};
 
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use http::{Method, StatusCode};
 use std::time::Duration;
 use transport::Transport;
@@ -67,10 +67,10 @@ impl Client {
         &mut self,
         method: Method,
         path: &str,
-        body: Bytes,
+        body: &[u8],
         timeout: Option<Duration>,
     ) -> Result<Answer, CallError> {
-        let exchange = self.exchange(&method, path, &body);
+        let exchange = self.exchange(&method, path, body);
         let result = match timeout {
             Some(t) => tokio::time::timeout(t, exchange).await.unwrap_or(Err(CallError::TimedOut(t))),
             None => exchange.await,

@@ -9,7 +9,6 @@ use crate::context::{Context, Provider};
 use crate::invoke::{App, Failure, execute};
 use crate::shutdown::Shutdown;
 use crate::{Error, Init};
-use bytes::Bytes;
 use http::Method;
 use std::time::{Duration, Instant};
 use tracing::Instrument;
@@ -32,7 +31,7 @@ pub(crate) async fn run(config: Config, init: Init, shutdown: Shutdown) -> Resul
             return Err(Error::Init(message));
         }
     };
-    post_with_retry(&mut client, &config, READY, Bytes::from_static(b" ")).await?;
+    post_with_retry(&mut client, &config, READY, b" ").await?;
     tracing::debug!(api = %client.addr(), "init/ready sent");
     loop {
         let next = tokio::select! {
@@ -53,7 +52,7 @@ pub(crate) async fn run(config: Config, init: Init, shutdown: Shutdown) -> Resul
 async fn next_invocation(client: &mut Client, config: &Config) -> Result<Result<Answer, TooLarge>, Error> {
     let mut backoff = Backoff::new(config.platform_retry_budget);
     loop {
-        match client.call(Method::GET, NEXT, Bytes::new(), None).await {
+        match client.call(Method::GET, NEXT, &[], None).await {
             Ok(answer) if answer.status.is_success() => return Ok(Ok(answer)),
             Ok(answer) => backoff.wait(client.addr(), format!("`next` answered {}", answer.status)).await?,
             Err(CallError::TooLarge { headers, .. }) => return Ok(Err(TooLarge { headers })),
@@ -77,7 +76,6 @@ async fn handle(client: &mut Client, config: &Config, app: &App, next: Result<An
     let ctx = context(config, &headers, received, time_limit);
     let span = tracing::info_span!("invocation", request_id = %ctx.request_id);
     async {
-        let request_id = ctx.request_id.clone();
         let outcome = match event {
             Some(event) => execute(app, event, ctx, config.limit(time_limit), received).await,
             None => Err(Failure::InvalidEvent(format!("event larger than {} bytes", config.max_event_bytes))),
@@ -85,11 +83,13 @@ async fn handle(client: &mut Client, config: &Config, app: &App, next: Result<An
         match outcome {
             Ok(reply) => {
                 tracing::debug!("answered");
-                post_result(client, RESPONSE, Bytes::from(reply.to_json())).await;
+                post_result(client, RESPONSE, &reply.to_json()).await;
             }
             Err(failure) => {
                 tracing::error!(error_type = failure.kind(), "{}", failure.message());
-                post_result(client, ERROR, Bytes::from(error_body(&failure, &request_id))).await;
+                // The context went to the handler; the id is read again.
+                let request_id = headers.get("request_id").unwrap_or_default();
+                post_result(client, ERROR, &error_body(&failure, request_id)).await;
             }
         }
     }
@@ -112,9 +112,9 @@ pub(crate) fn error_body(failure: &Failure, request_id: &str) -> Vec<u8> {
 
 /// Posts a result: the first post is final, so a failed one is retried once
 /// and then logged.
-async fn post_result(client: &mut Client, path: &str, body: Bytes) {
+async fn post_result(client: &mut Client, path: &str, body: &[u8]) {
     for attempt in 1..=2 {
-        match client.call(Method::POST, path, body.clone(), Some(POST_TIMEOUT)).await {
+        match client.call(Method::POST, path, body, Some(POST_TIMEOUT)).await {
             Ok(a) if a.status.is_success() => return,
             Ok(a) => tracing::warn!(attempt, status = %a.status, "runtime API refused the {path} post"),
             Err(e) => tracing::warn!(attempt, error = %e, "the {path} post failed"),
@@ -123,10 +123,10 @@ async fn post_result(client: &mut Client, path: &str, body: Bytes) {
     tracing::error!("the result could not be delivered; the platform will report this invocation failed");
 }
 
-async fn post_with_retry(client: &mut Client, config: &Config, path: &str, body: Bytes) -> Result<(), Error> {
+async fn post_with_retry(client: &mut Client, config: &Config, path: &str, body: &[u8]) -> Result<(), Error> {
     let mut backoff = Backoff::new(config.platform_retry_budget);
     loop {
-        match client.call(Method::POST, path, body.clone(), Some(POST_TIMEOUT)).await {
+        match client.call(Method::POST, path, body, Some(POST_TIMEOUT)).await {
             Ok(a) if a.status.is_success() => return Ok(()),
             Ok(a) => backoff.wait(client.addr(), format!("{path} answered {}", a.status)).await?,
             Err(e) => backoff.wait(client.addr(), e.to_string()).await?,
