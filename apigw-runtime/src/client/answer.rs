@@ -27,7 +27,7 @@ pub(crate) struct Answer {
 /// lies in them. Nothing is copied: the runtime reads three headers of each
 /// answer and the framing ones, so building a map would cost more than
 /// looking them up.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Headers {
     head: Bytes,
     fields: Vec<(Range<usize>, Range<usize>)>,
