@@ -68,22 +68,20 @@ pub async fn run(apigw: &Path, n: usize, rounds: usize) {
         "| path | requests/s | p50 µs | p99 µs | p50 added over direct µs | same, paired per round µs |"
     );
     println!("|---|---|---|---|---|---|");
-    let direct = median(&mut results[0].iter().map(|m| m.p50).collect::<Vec<_>>());
+    let direct = median(results[0].iter().map(|m| m.p50));
     for (i, mode) in modes.iter().enumerate() {
-        let rate = median(&mut results[i].iter().map(|m| m.per_second).collect::<Vec<_>>());
-        let p50 = median(&mut results[i].iter().map(|m| m.p50).collect::<Vec<_>>());
-        let p99 = median(&mut results[i].iter().map(|m| m.p99).collect::<Vec<_>>());
+        let rate = median(results[i].iter().map(|m| m.per_second));
+        let p50 = median(results[i].iter().map(|m| m.p50));
+        let p99 = median(results[i].iter().map(|m| m.p99));
         // Each round's difference from the direct run beside it, then the
         // median: drifts in the machine's speed between rounds cancel out.
-        let mut paired: Vec<f64> =
-            results[i].iter().zip(&results[0]).map(|(m, d)| micros(m.p50) - micros(d.p50)).collect();
-        paired.sort_by(f64::total_cmp);
+        let paired = median(results[i].iter().zip(&results[0]).map(|(m, d)| micros(m.p50) - micros(d.p50)));
         println!(
             "| {mode} | {rate:.0} | {:.1} | {:.1} | {:+.1} | {:+.1} |",
             micros(p50),
             micros(p99),
             micros(p50) - micros(direct),
-            paired[paired.len() / 2]
+            paired
         );
     }
 }

@@ -52,7 +52,9 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i.min(sorted.len() - 1)]
 }
 
-pub fn median<T: Copy + PartialOrd>(values: &mut [T]) -> T {
+/// The median of per-round figures (the upper one of an even count).
+pub fn median<T: Copy + PartialOrd>(values: impl IntoIterator<Item = T>) -> T {
+    let mut values: Vec<T> = values.into_iter().collect();
     values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     values[values.len() / 2]
 }
@@ -149,25 +151,21 @@ async fn runtime(n: usize, rounds: usize, extra: Vec<(&str, &str)>) {
         "| contender | invocations/s | × floor | same, paired per round | p50 µs | p99 µs | p50 over floor µs | same, paired per round | CPU µs / invocation (user) | exec → ready ms | peak RSS MB | stripped binary MB |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
-    let floor_rate = median(&mut results[0].iter().map(|r| r.per_second).collect::<Vec<_>>());
-    let floor_p50 = median(&mut results[0].iter().map(|r| r.p50).collect::<Vec<_>>());
+    let floor_rate = median(results[0].iter().map(|r| r.per_second));
+    let floor_p50 = median(results[0].iter().map(|r| r.p50));
     for (i, (label, bin, _)) in contenders.iter().enumerate() {
         let rs = &results[i];
-        let rate = median(&mut rs.iter().map(|r| r.per_second).collect::<Vec<_>>());
-        let p50 = median(&mut rs.iter().map(|r| r.p50).collect::<Vec<_>>());
-        let p99 = median(&mut rs.iter().map(|r| r.p99).collect::<Vec<_>>());
-        let init = median(&mut rs.iter().map(|r| r.init).collect::<Vec<_>>());
-        let rss = median(&mut rs.iter().map(|r| r.peak_rss_kb).collect::<Vec<_>>());
-        let cpu = median(&mut rs.iter().map(|r| r.cpu_per_invocation).collect::<Vec<_>>());
-        let user = median(&mut rs.iter().map(|r| r.user_per_invocation).collect::<Vec<_>>());
+        let rate = median(rs.iter().map(|r| r.per_second));
+        let p50 = median(rs.iter().map(|r| r.p50));
+        let p99 = median(rs.iter().map(|r| r.p99));
+        let init = median(rs.iter().map(|r| r.init));
+        let rss = median(rs.iter().map(|r| r.peak_rss_kb));
+        let cpu = median(rs.iter().map(|r| r.cpu_per_invocation));
+        let user = median(rs.iter().map(|r| r.user_per_invocation));
         // Each round against the floor's run in the same round: drift
         // between rounds cancels out.
-        let paired_rate = median(
-            &mut rs.iter().zip(&results[0]).map(|(r, f)| r.per_second / f.per_second).collect::<Vec<_>>(),
-        );
-        let paired_p50 = median(
-            &mut rs.iter().zip(&results[0]).map(|(r, f)| micros(r.p50) - micros(f.p50)).collect::<Vec<_>>(),
-        );
+        let paired_rate = median(rs.iter().zip(&results[0]).map(|(r, f)| r.per_second / f.per_second));
+        let paired_p50 = median(rs.iter().zip(&results[0]).map(|(r, f)| micros(r.p50) - micros(f.p50)));
         println!(
             "| {label} | {rate:.0} | {:.2} | {paired_rate:.2} | {:.1} | {:.1} | {:+.1} | {paired_p50:+.1} | {:.1} ({:.1}) | {:.2} | {:.2} | {:.2} |",
             rate / floor_rate,
