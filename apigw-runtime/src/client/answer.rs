@@ -175,17 +175,15 @@ async fn body(
             Some(body) => body,
             None => return Err(too_large(headers)),
         },
-        Framing::UntilClose => {
-            while stream.read_buf(buf, 0).await? > 0 {
-                if buf.len() > max_body {
-                    return Err(too_large(headers));
-                }
-            }
+        Framing::UntilClose => loop {
+            // Checked before each read and after the last one.
             if buf.len() > max_body {
                 return Err(too_large(headers));
             }
-            buf.split().freeze()
-        }
+            if stream.read_buf(buf, 0).await? == 0 {
+                break buf.split().freeze();
+            }
+        },
     };
     let closes = headers.has_token("connection", "close");
     // Bytes nobody asked for would be read as the next answer: start afresh.
