@@ -7,6 +7,12 @@
 //! command line (say, a build of another commit) — rounds interleaved so all
 //! see the same machine state.
 //!
+//! `harness instructions [N1] [N2] [LABEL=PATH…]`: the same contenders under
+//! callgrind, run for N1 and for N2 invocations: the difference of the
+//! instructions counted, over N2 − N1, is what one invocation executes in
+//! the steady state, start-up excluded. Deterministic, so unlike time it
+//! does not move with the machine's load.
+//!
 //! `harness gateway CARGO_APIGW N [ROUNDS]`: N sequential keep-alive requests
 //! from this process to `apigw-hello` served directly as a web function, and
 //! through `cargo apigw serve` in front of it (web and Tencent event modes).
@@ -105,6 +111,12 @@ async fn main() {
             let extra = args.iter().skip(4).filter_map(|a| a.split_once('=')).collect();
             runtime(n, rounds, extra).await;
         }
+        Some("instructions") => {
+            let n1 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1_000);
+            let n2 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(6_000);
+            let extra = args.iter().skip(4).filter_map(|a| a.split_once('=')).collect();
+            instructions(n1, n2, extra).await;
+        }
         Some("gateway") => {
             let apigw = PathBuf::from(args.get(2).expect("the path of a release-built cargo-apigw"));
             let n = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(10_000);
@@ -118,23 +130,30 @@ async fn main() {
             soak::run(&apigw, repo, n).await;
         }
         _ => eprintln!(
-            "usage: harness runtime [N] [ROUNDS] [LABEL=PATH…] | harness gateway CARGO_APIGW [N] [ROUNDS] | harness soak CARGO_APIGW [N]"
+            "usage: harness runtime [N] [ROUNDS] [LABEL=PATH…] | harness instructions [N1] [N2] [LABEL=PATH…] | harness gateway CARGO_APIGW [N] [ROUNDS] | harness soak CARGO_APIGW [N]"
         ),
     }
 }
 
-async fn runtime(n: usize, rounds: usize, extra: Vec<(&str, &str)>) {
+/// The runtime benchmark's contenders, then any named on the command line.
+fn contenders<'a>(extra: Vec<(&'a str, &str)>) -> Vec<(&'a str, PathBuf, runtime_api::Protocol)> {
     use runtime_api::Protocol;
     let mut contenders = vec![
         ("floor (no-parse loop)", sibling("floor"), Protocol::Tencent),
         ("apigw-runtime hello", sibling("apigw-hello"), Protocol::Tencent),
         ("lambda_http hello", sibling("lambda-hello"), Protocol::Lambda),
+        ("apigw-runtime, event skipped", sibling("apigw-unread"), Protocol::Tencent),
     ];
     contenders.extend(extra.into_iter().map(|(label, path)| (label, PathBuf::from(path), Protocol::Tencent)));
+    contenders
+}
+
+async fn runtime(n: usize, rounds: usize, extra: Vec<(&str, &str)>) {
+    let contenders = contenders(extra);
     let mut results: Vec<Vec<Round>> = vec![Vec::new(); contenders.len()];
     for round in 0..rounds {
         for (i, (label, bin, protocol)) in contenders.iter().enumerate() {
-            let r = runtime_api::drive(bin, *protocol, n).await;
+            let r = runtime_api::drive(runtime_api::Launch::Direct(bin), *protocol, n).await;
             eprintln!(
                 "round {round} {label}: {:.0}/s p50 {:.1}µs p99 {:.1}µs init {:.2}ms rss {} kB",
                 r.per_second,
@@ -178,5 +197,39 @@ async fn runtime(n: usize, rounds: usize, extra: Vec<(&str, &str)>) {
             rss as f64 / 1024.0,
             stripped_size(bin) as f64 / (1024.0 * 1024.0),
         );
+    }
+}
+
+async fn instructions(n1: usize, n2: usize, extra: Vec<(&str, &str)>) {
+    assert!(n2 > n1, "N2 must be larger than N1");
+    let out = std::env::temp_dir().join(format!("apigw-bench-callgrind-{}", std::process::id()));
+    let mut counts = Vec::new();
+    for (label, bin, protocol) in contenders(extra) {
+        let total = |n| {
+            let out = &out;
+            let bin = &bin;
+            async move {
+                let _ = std::fs::remove_file(out);
+                runtime_api::drive(runtime_api::Launch::Callgrind { exe: bin, out }, protocol, n).await;
+                let counted = std::fs::read_to_string(out).unwrap_or_default();
+                let _ = std::fs::remove_file(out);
+                counted
+                    .lines()
+                    .find_map(|l| l.strip_prefix("summary:"))
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .unwrap_or_else(|| panic!("no callgrind counts for {label}: is valgrind installed?"))
+            }
+        };
+        let (i1, i2) = (total(n1).await, total(n2).await);
+        let per = i2.saturating_sub(i1) as f64 / (n2 - n1) as f64;
+        eprintln!("{label}: {i1} instructions for {n1} invocations, {i2} for {n2}");
+        counts.push((label, per));
+    }
+    println!("instructions per invocation (callgrind, {n1} and {n2} invocations)\n");
+    println!("| contender | instructions / invocation | × floor |");
+    println!("|---|---|---|");
+    let floor = counts[0].1;
+    for (label, per) in counts {
+        println!("| {label} | {per:.0} | {:.1} |", per / floor);
     }
 }

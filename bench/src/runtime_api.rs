@@ -34,8 +34,18 @@ struct State {
     last_at: Option<Instant>,
 }
 
-/// Runs `exe` against the mock for `n` invocations and measures it.
-pub async fn drive(exe: &Path, protocol: Protocol, n: usize) -> Round {
+/// How a contender runs.
+#[derive(Clone, Copy, Debug)]
+pub enum Launch<'a> {
+    /// The binary itself, killed when its invocations are done.
+    Direct(&'a Path),
+    /// The binary under callgrind, which writes the instructions it counted
+    /// to `out` when the harness stops it with SIGTERM.
+    Callgrind { exe: &'a Path, out: &'a Path },
+}
+
+/// Runs a contender against the mock for `n` invocations and measures it.
+pub async fn drive(launch: Launch<'_>, protocol: Protocol, n: usize) -> Round {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
     let port = listener.local_addr().expect("bound").port();
     let state = Arc::new(Mutex::new(State {
@@ -67,8 +77,19 @@ pub async fn drive(exe: &Path, protocol: Protocol, n: usize) -> Round {
             }
         })
     };
-    let mut cmd = tokio::process::Command::new(exe);
+    let (mut cmd, exe) = match launch {
+        Launch::Direct(exe) => (tokio::process::Command::new(exe), exe),
+        Launch::Callgrind { exe, out } => {
+            let mut cmd = tokio::process::Command::new("valgrind");
+            cmd.arg("--tool=callgrind").arg(format!("--callgrind-out-file={}", out.display())).arg(exe);
+            cmd.stderr(std::process::Stdio::null());
+            (cmd, exe)
+        }
+    };
     cmd.env_clear().kill_on_drop(true).stdout(std::process::Stdio::null());
+    if let (Launch::Callgrind { .. }, Some(path)) = (launch, std::env::var_os("PATH")) {
+        cmd.env("PATH", path);
+    }
     match protocol {
         Protocol::Tencent => {
             cmd.env("SCF_RUNTIME_API", "127.0.0.1").env("SCF_RUNTIME_API_PORT", port.to_string());
@@ -89,6 +110,12 @@ pub async fn drive(exe: &Path, protocol: Protocol, n: usize) -> Round {
     let finished = tokio::time::timeout(Duration::from_secs(600), done.notified()).await;
     let rss = peak_rss_kb(pid);
     let (user, system) = crate::cpu_time(pid);
+    if let Launch::Callgrind { .. } = launch {
+        // Callgrind writes its counts when the process ends on a signal it
+        // does not catch (or, for the runtime, exits on SIGTERM).
+        let _ = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+        let _ = tokio::time::timeout(Duration::from_secs(60), child.wait()).await;
+    }
     let _ = child.kill().await;
     server.abort();
     assert!(finished.is_ok(), "{} did not finish {n} invocations", exe.display());
