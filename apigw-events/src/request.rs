@@ -121,13 +121,18 @@ impl Request {
         // straight into Tencent's type settles most events. Its unknown
         // fields show whether the marker was there after all (spelled with
         // escapes the byte search does not see).
-        if memchr::memmem::find(text.as_bytes(), ALIYUN_KEY.as_bytes()).is_none()
+        let tried_tencent = memchr::memmem::find(text.as_bytes(), ALIYUN_KEY.as_bytes()).is_none();
+        if tried_tencent
             && let Ok(event) = serde_json::from_str::<tencent::ApiGatewayEvent>(text)
             && !event.extra.contains_key(ALIYUN_KEY)
         {
             return Some(Self::try_from(event));
         }
         match Shape::peek(text.as_bytes())? {
+            // Tried as Tencent's above (it did not fit, or its marker hid in
+            // escapes): the `Value` path settles it, and names what did not
+            // fit, without reading the text into the same type again.
+            Shape::Tencent if tried_tencent => None,
             Shape::Tencent => serde_json::from_str::<tencent::ApiGatewayEvent>(text).ok().map(Self::try_from),
             Shape::Aliyun => serde_json::from_str::<aliyun::ApiGatewayEvent>(text).ok().map(Self::try_from),
             Shape::Unmarked => None,

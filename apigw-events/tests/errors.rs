@@ -28,6 +28,15 @@ fn wrong_type_names_the_nested_field() {
     )
     .unwrap_err();
     assert_eq!(json_path(&err), "headers.accept[1]");
+
+    // Read as a `Request`, whichever way the event is recognised.
+    for event in [
+        &br#"{"path": "/", "httpMethod": "GET", "requestContext": {"stage": 5}}"#[..],
+        br#"{"path": "/", "httpMethod": "GET", "body": "queryParameters", "requestContext": {"stage": 5}}"#,
+    ] {
+        let err = Request::from_slice(event).unwrap_err();
+        assert_eq!(json_path(&err), "requestContext.stage", "{err}");
+    }
 }
 
 #[test]

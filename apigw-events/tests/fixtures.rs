@@ -236,6 +236,9 @@ fn the_shape_is_read_from_the_fields_however_they_are_spelled() {
     // Both vendors' markers: Tencent's wins.
     let both = r#"{"queryParameters": {}, "stageVariables": {}, "path": "/", "httpMethod": "GET"}"#;
     assert_eq!(read(both), Some(Vendor::Tencent));
+    let both_escaped =
+        r#"{"query\u0050arameters": {}, "stageVariables": {}, "path": "/", "httpMethod": "GET"}"#;
+    assert_eq!(read(both_escaped), Some(Vendor::Tencent));
     // Neither: read as Tencent's when it fits.
     assert_eq!(read(r#"{"path": "/", "httpMethod": "GET"}"#), Some(Vendor::Tencent));
 }
