@@ -15,12 +15,14 @@
 //! # Ok::<(), apigw_events::Error>(())
 //! ```
 
-use crate::de::{MultiValue, lenient_bool, null_as_default};
-use crate::tencent::Extra;
+use crate::de::{Extra, lenient_bool, null_as_default};
+use crate::scalar::{EventValue, Scalar};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The event of an API whose backend is a Function Compute event function.
+///
+/// Map values keep what was sent: numbers have been seen among them.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiGatewayEvent {
@@ -31,13 +33,13 @@ pub struct ApiGatewayEvent {
     pub http_method: String,
     /// All headers, system headers (`X-Ca-*`) included.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub headers: BTreeMap<String, MultiValue>,
+    pub headers: BTreeMap<String, EventValue>,
     /// The query parameters; a repeated key holds a list.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub query_parameters: BTreeMap<String, MultiValue>,
+    pub query_parameters: BTreeMap<String, EventValue>,
     /// The path parameters of the API's path pattern.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub path_parameters: BTreeMap<String, String>,
+    pub path_parameters: BTreeMap<String, Scalar>,
     /// The request body; base64 when `is_base64_encoded`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,

@@ -4,6 +4,10 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// Fields a vendor added that this version does not know: kept as they came,
+/// so a parse → serialize round trip loses nothing.
+pub type Extra = serde_json::Map<String, serde_json::Value>;
+
 /// Reads `null` as the type's default (an empty map, an empty string).
 pub(crate) fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
 where

@@ -20,10 +20,21 @@ pub enum Error {
         message: String,
     },
     /// An event matched none of the shapes a [`Request`](crate::Request) can be read from.
-    #[error("the event is not an API Gateway event of any known shape: {}", Attempts(.attempts))]
+    #[error("the event fits none of the shapes a request is read from: {}", Attempts(.attempts))]
     UnrecognisedEvent {
-        /// Each shape that was tried and why it did not fit.
+        /// Each shape and why it did not fit: where the event went wrong for
+        /// the shapes that were tried, and the field that ruled out the
+        /// others.
         attempts: Vec<Attempt>,
+    },
+    /// An event of a kind this crate recognises but does not read as a
+    /// [`Request`](crate::Request).
+    #[error("the event is {what}: {advice}")]
+    UnsupportedEvent {
+        /// What the event is.
+        what: &'static str,
+        /// What to do instead.
+        advice: &'static str,
     },
     /// A body flagged `isBase64Encoded` was not valid base64.
     #[error("`{field}` is flagged as base64 but is not valid base64: {source}")]
@@ -53,7 +64,7 @@ pub enum Error {
     },
 }
 
-/// One shape tried while recognising an event, and why it did not fit.
+/// One shape considered while recognising an event, and why it did not fit.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attempt {
     /// The shape, e.g. "Tencent API Gateway event".
@@ -72,7 +83,7 @@ impl fmt::Display for Attempts<'_> {
             if i > 0 {
                 f.write_str("; ")?;
             }
-            write!(f, "as a {} at `{}`: {}", a.shape, a.path, a.message)?;
+            write!(f, "{} at `{}`: {}", a.shape, a.path, a.message)?;
         }
         Ok(())
     }

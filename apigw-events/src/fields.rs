@@ -1,7 +1,7 @@
 //! Ordered name/value lists: the headers (case-insensitive names) and the
 //! query (repeated keys kept) of a [`Request`](crate::Request).
 
-use crate::de::MultiValue;
+use crate::scalar::{EventValue, Scalar};
 use std::collections::BTreeMap;
 
 /// Request headers in arrival order. Names compare case-insensitively; a
@@ -67,7 +67,7 @@ impl Headers {
     }
 
     /// Groups the values by name (names as first seen) for a vendor event.
-    pub(crate) fn to_map(&self) -> BTreeMap<String, MultiValue> {
+    pub(crate) fn to_map(&self) -> BTreeMap<String, EventValue> {
         group(&self.0, true)
     }
 }
@@ -126,11 +126,11 @@ impl Query {
         self.0.is_empty()
     }
 
-    pub(crate) fn to_map(&self) -> BTreeMap<String, MultiValue> {
+    pub(crate) fn to_map(&self) -> BTreeMap<String, EventValue> {
         group(&self.0, false)
     }
 
-    pub(crate) fn from_map(map: BTreeMap<String, MultiValue>) -> Self {
+    pub(crate) fn from_map(map: BTreeMap<String, EventValue>) -> Self {
         Query(expand(map))
     }
 }
@@ -150,18 +150,19 @@ impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Query {
     }
 }
 
-pub(crate) fn headers_from_map(map: BTreeMap<String, MultiValue>) -> Headers {
+pub(crate) fn headers_from_map(map: BTreeMap<String, EventValue>) -> Headers {
     Headers(expand(map))
 }
 
-/// One pair per value, in the map's order; a name with several values is
+/// One pair per value, in the map's order, each value as text (`true` is
+/// `""`, a number its text, `null` left out); a name with several values is
 /// copied for each.
-fn expand(map: BTreeMap<String, MultiValue>) -> Vec<(String, String)> {
+fn expand(map: BTreeMap<String, EventValue>) -> Vec<(String, String)> {
     let mut pairs = Vec::with_capacity(map.len());
     for (name, values) in map {
         match values {
-            MultiValue::One(value) => pairs.push((name, value)),
-            MultiValue::Many(values) => pairs.extend(values.into_iter().map(|v| (name.clone(), v))),
+            EventValue::One(value) => pairs.extend(value.into_text().map(|v| (name, v))),
+            many => many.for_each_text(|v| pairs.push((name.clone(), v))),
         }
     }
     pairs
@@ -169,8 +170,8 @@ fn expand(map: BTreeMap<String, MultiValue>) -> Vec<(String, String)> {
 
 /// Groups pairs by name into one entry per name; with `fold_case`, names that
 /// differ only in case share the entry of the first spelling seen.
-fn group(pairs: &[(String, String)], fold_case: bool) -> BTreeMap<String, MultiValue> {
-    let mut out: BTreeMap<String, MultiValue> = BTreeMap::new();
+fn group(pairs: &[(String, String)], fold_case: bool) -> BTreeMap<String, EventValue> {
+    let mut out: BTreeMap<String, EventValue> = BTreeMap::new();
     // The spelling each name was first seen in, by its folded form.
     let mut spelling: BTreeMap<String, String> = BTreeMap::new();
     for (k, v) in pairs {
@@ -182,7 +183,7 @@ fn group(pairs: &[(String, String)], fold_case: bool) -> BTreeMap<String, MultiV
         match out.get_mut(&key) {
             Some(values) => values.push(v.clone()),
             None => {
-                out.insert(key, MultiValue::One(v.clone()));
+                out.insert(key, EventValue::One(Scalar::Text(v.clone())));
             }
         }
     }

@@ -27,12 +27,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Decoding errors name the JSON path that failed, and for [`Request`] the
-//! shapes that were tried:
+//! Decoding errors name the JSON path that failed, and for [`Request`] each
+//! shape and why it did not fit:
 //!
 //! ```
 //! let err = apigw_events::Request::from_slice(br#"{"path": "/", "httpMethod": ["GET"]}"#).unwrap_err();
-//! assert!(err.to_string().contains("as a Tencent API Gateway event at `httpMethod`"));
+//! assert!(err.to_string().contains("Tencent API Gateway or function-URL event at `httpMethod`"));
+//! assert!(err.to_string().contains("Alibaba API Gateway event at `httpMethod`"));
 //! ```
 //!
 //! # Feature flags
@@ -45,6 +46,7 @@
 
 pub mod aliyun;
 mod body;
+mod convert;
 mod de;
 mod error;
 mod fields;
@@ -53,13 +55,16 @@ mod http_interop;
 mod into_response;
 mod request;
 mod response;
+mod scalar;
 mod shape;
 pub mod tencent;
+mod wire;
 
 pub use body::{Body, encode_base64, is_text_content_type};
-pub use de::MultiValue;
+pub use de::{Extra, MultiValue};
 pub use error::{Attempt, Error, from_slice};
 pub use fields::{Headers, Query};
 pub use into_response::IntoResponse;
-pub use request::{GatewayContext, Request, Vendor};
+pub use request::{FrontDoor, GatewayContext, Request, Vendor};
 pub use response::IntegrationResponse;
+pub use scalar::{EventValue, Scalar};

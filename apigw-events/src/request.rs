@@ -1,11 +1,11 @@
 //! [`Request`]: one provider-neutral view of a gateway request, read from
 //! either vendor's event.
 
-use crate::body::{Body, decode_body, encode_base64};
+use crate::body::Body;
 use crate::error::{Attempt, Error, from_value_as};
-use crate::fields::{Headers, Query, headers_from_map};
+use crate::fields::{Headers, Query};
 use crate::shape::{ALIYUN_KEY, Shape};
-use crate::{aliyun, tencent};
+use crate::{aliyun, tencent, wire};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -16,6 +16,17 @@ pub enum Vendor {
     Tencent,
     /// Alibaba Cloud API Gateway → Function Compute.
     Aliyun,
+}
+
+/// Which front door a request came through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FrontDoor {
+    /// An API Gateway trigger (either vendor).
+    ApiGateway,
+    /// A Tencent function URL: no stage, no declared parameters; the request
+    /// id and the caller arrive as `x-scf-*` headers.
+    FunctionUrl,
 }
 
 /// What the gateway knows about a request beyond plain HTTP: the matched API,
@@ -29,6 +40,9 @@ pub struct GatewayContext {
     /// The vendor whose event this came from; `None` when built by hand or
     /// from plain HTTP.
     pub vendor: Option<Vendor>,
+    /// The front door the event came through; `None` when built by hand or
+    /// from plain HTTP.
+    pub front_door: Option<FrontDoor>,
     /// The path parameters of the matched API (`/user/{id}` → `id`).
     pub path_parameters: BTreeMap<String, String>,
     /// The query parameters declared on the API.
@@ -39,9 +53,11 @@ pub struct GatewayContext {
     pub stage: Option<String>,
     /// The stage's variables.
     pub stage_variables: BTreeMap<String, String>,
-    /// The gateway's id for this request.
+    /// The gateway's id for this request (`x-scf-request-id` on a function
+    /// URL's event).
     pub request_id: Option<String>,
-    /// The caller's IP address.
+    /// The caller's IP address (`x-scf-remote-addr` on a function URL's
+    /// event).
     pub source_ip: Option<String>,
     /// The key id the caller signed with (Tencent `identity.secretId`,
     /// Alibaba `X-Ca-Key`).
@@ -123,23 +139,27 @@ impl Request {
         // escapes the byte search does not see).
         let tried_tencent = memchr::memmem::find(text.as_bytes(), ALIYUN_KEY.as_bytes()).is_none();
         if tried_tencent
-            && let Ok(event) = serde_json::from_str::<tencent::ApiGatewayEvent>(text)
+            && let Ok(event) = serde_json::from_str::<wire::Tencent>(text)
             && !event.extra.contains_key(ALIYUN_KEY)
         {
-            return Some(Self::try_from(event));
+            return Some(Self::from_tencent(event));
         }
         match Shape::peek(text.as_bytes())? {
             // Tried as Tencent's above (it did not fit, or its marker hid in
             // escapes): the `Value` path settles it, and names what did not
             // fit, without reading the text into the same type again.
             Shape::Tencent if tried_tencent => None,
-            Shape::Tencent => serde_json::from_str::<tencent::ApiGatewayEvent>(text).ok().map(Self::try_from),
-            Shape::Aliyun => serde_json::from_str::<aliyun::ApiGatewayEvent>(text).ok().map(Self::try_from),
+            Shape::Tencent => serde_json::from_str::<wire::Tencent>(text).ok().map(Self::from_tencent),
+            Shape::Aliyun => serde_json::from_str::<wire::Aliyun>(text).ok().map(Self::from_aliyun),
             Shape::Unmarked => None,
         }
     }
 
     /// Reads either vendor's event from a JSON value (see [`Request::from_slice`]).
+    ///
+    /// When the event fits no shape, the error lists each shape and why it
+    /// did not fit: where the event went wrong for the shapes its fields
+    /// allow, and which field ruled out the others.
     pub fn from_value(value: serde_json::Value) -> Result<Self, Error> {
         let Some(object) = value.as_object() else {
             return Err(Error::Json {
@@ -148,26 +168,37 @@ impl Request {
                 message: format!("expected a JSON object, found {}", kind(&value)),
             });
         };
-        match Shape::of_keys(object.keys().map(String::as_str)) {
-            Shape::Tencent => {
-                return from_value_as::<tencent::ApiGatewayEvent>(tencent::SHAPE, value)?.try_into();
+        let shape = Shape::of_keys(object.keys().map(String::as_str));
+        let ruled_out = crate::shape::ruled_out(shape, object);
+        let unsupported = crate::shape::unsupported(object);
+        let tries: &[Shape] = match shape {
+            Shape::Unmarked => &[Shape::Tencent, Shape::Aliyun],
+            marked => std::slice::from_ref(match marked {
+                Shape::Tencent => &Shape::Tencent,
+                _ => &Shape::Aliyun,
+            }),
+        };
+        let mut value = value;
+        let mut attempts = Vec::with_capacity(2);
+        for (i, tried) in tries.iter().enumerate() {
+            // Cloned only when another try may follow.
+            let event = if i + 1 < tries.len() { value.clone() } else { std::mem::take(&mut value) };
+            let read = match tried {
+                Shape::Tencent => {
+                    from_value_as::<wire::Tencent>(tencent::SHAPE, event).map(Self::from_tencent)
+                }
+                _ => from_value_as::<wire::Aliyun>(aliyun::SHAPE, event).map(Self::from_aliyun),
+            };
+            match read {
+                Ok(request) => return request,
+                Err(e) => attempts.push(attempt(e)),
             }
-            Shape::Aliyun => {
-                return from_value_as::<aliyun::ApiGatewayEvent>(aliyun::SHAPE, value)?.try_into();
-            }
-            Shape::Unmarked => {}
         }
-        // Function-URL events carry neither marker: try each shape in turn.
-        let as_tencent = from_value_as::<tencent::ApiGatewayEvent>(tencent::SHAPE, value.clone());
-        let tencent_err = match as_tencent {
-            Ok(event) => return event.try_into(),
-            Err(e) => e,
-        };
-        let aliyun_err = match from_value_as::<aliyun::ApiGatewayEvent>(aliyun::SHAPE, value) {
-            Ok(event) => return event.try_into(),
-            Err(e) => e,
-        };
-        Err(Error::UnrecognisedEvent { attempts: vec![attempt(tencent_err), attempt(aliyun_err)] })
+        if let Some(unsupported) = unsupported {
+            return Err(unsupported);
+        }
+        attempts.extend(ruled_out);
+        Err(Error::UnrecognisedEvent { attempts })
     }
 
     /// The first value of query key `name`.
@@ -205,52 +236,6 @@ impl Request {
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
         crate::error::from_slice_as("request body", self.body.as_bytes())
     }
-
-    /// The event Tencent's gateway would send for this request. A body that is
-    /// not UTF-8 travels as base64.
-    pub fn to_tencent_event(&self) -> tencent::ApiGatewayEvent {
-        let ctx = &self.context;
-        let (body, is_base64_encoded) = wire_body(&self.body);
-        tencent::ApiGatewayEvent {
-            request_context: Some(tencent::RequestContext {
-                service_id: ctx.service_id.clone().unwrap_or_default(),
-                path: ctx.api_path.clone().unwrap_or_else(|| self.path.clone()),
-                http_method: self.method.clone(),
-                request_id: ctx.request_id.clone(),
-                identity: tencent::Identity { secret_id: ctx.key_id.clone(), ..Default::default() },
-                source_ip: ctx.source_ip.clone().unwrap_or_default(),
-                stage: ctx.stage.clone().unwrap_or_default(),
-                extra: Default::default(),
-            }),
-            headers: self.headers.to_map(),
-            body,
-            path_parameters: ctx.path_parameters.clone(),
-            query_string_parameters: ctx.query_parameters.clone(),
-            header_parameters: ctx.header_parameters.clone(),
-            stage_variables: ctx.stage_variables.clone(),
-            path: self.path.clone(),
-            query_string: self.query.to_map(),
-            http_method: self.method.clone(),
-            is_base64_encoded,
-            extra: Default::default(),
-        }
-    }
-
-    /// The event Alibaba's gateway would send for this request. A body that is
-    /// not UTF-8 travels as base64.
-    pub fn to_aliyun_event(&self) -> aliyun::ApiGatewayEvent {
-        let (body, is_base64_encoded) = wire_body(&self.body);
-        aliyun::ApiGatewayEvent {
-            path: self.path.clone(),
-            http_method: self.method.clone(),
-            headers: self.headers.to_map(),
-            query_parameters: self.query.to_map(),
-            path_parameters: self.context.path_parameters.clone(),
-            body,
-            is_base64_encoded,
-            extra: Default::default(),
-        }
-    }
 }
 
 impl<'de> Deserialize<'de> for Request {
@@ -258,87 +243,6 @@ impl<'de> Deserialize<'de> for Request {
         let value = serde_json::Value::deserialize(d)?;
         Request::from_value(value).map_err(serde::de::Error::custom)
     }
-}
-
-impl TryFrom<tencent::ApiGatewayEvent> for Request {
-    type Error = Error;
-
-    fn try_from(event: tencent::ApiGatewayEvent) -> Result<Self, Error> {
-        let body = Body::from(decode_body(event.body.as_deref(), event.is_base64_encoded)?);
-        let request_id = event.request_id().map(str::to_owned);
-        // Older events carry only the declared parameters, not `queryString`.
-        let query = if event.query_string.is_empty() {
-            event.query_string_parameters.iter().collect()
-        } else {
-            Query::from_map(event.query_string)
-        };
-        let rc = event.request_context.unwrap_or_default();
-        Ok(Request {
-            method: event.http_method,
-            path: event.path,
-            query,
-            headers: headers_from_map(event.headers),
-            body,
-            context: GatewayContext {
-                vendor: Some(Vendor::Tencent),
-                path_parameters: event.path_parameters,
-                query_parameters: event.query_string_parameters,
-                header_parameters: event.header_parameters,
-                stage: non_empty(rc.stage),
-                stage_variables: event.stage_variables,
-                request_id,
-                source_ip: non_empty(rc.source_ip),
-                key_id: rc.identity.secret_id,
-                api_path: non_empty(rc.path),
-                service_id: non_empty(rc.service_id),
-            },
-        })
-    }
-}
-
-impl TryFrom<aliyun::ApiGatewayEvent> for Request {
-    type Error = Error;
-
-    /// Alibaba's event carries the gateway's facts as headers: the stage in
-    /// `X-Ca-Stage`, the request id in `X-Ca-Api-Gateway`, the caller in
-    /// `X-Forwarded-For` and the key in `X-Ca-Key`.
-    fn try_from(event: aliyun::ApiGatewayEvent) -> Result<Self, Error> {
-        let body = Body::from(decode_body(event.body.as_deref(), event.is_base64_encoded)?);
-        let headers = headers_from_map(event.headers);
-        let header = |name: &str| headers.get(name).map(str::to_owned);
-        let context = GatewayContext {
-            vendor: Some(Vendor::Aliyun),
-            path_parameters: event.path_parameters,
-            stage: header("x-ca-stage").map(|s| s.to_ascii_lowercase()),
-            request_id: header("x-ca-api-gateway").or_else(|| header("x-ca-request-id")),
-            source_ip: header("x-forwarded-for")
-                .and_then(|v| v.split(',').next().map(|ip| ip.trim().to_owned())),
-            key_id: header("x-ca-key"),
-            ..GatewayContext::default()
-        };
-        Ok(Request {
-            method: event.http_method,
-            path: event.path,
-            query: Query::from_map(event.query_parameters),
-            headers,
-            body,
-            context,
-        })
-    }
-}
-
-fn wire_body(body: &Body) -> (Option<String>, bool) {
-    if body.is_empty() {
-        return (None, false);
-    }
-    match body.as_str() {
-        Some(text) => (Some(text.to_owned()), false),
-        None => (Some(encode_base64(body.as_bytes())), true),
-    }
-}
-
-fn non_empty(s: String) -> Option<String> {
-    (!s.is_empty()).then_some(s)
 }
 
 fn attempt(err: Error) -> Attempt {

@@ -2,7 +2,7 @@
 //! response integration is on.
 
 use crate::body::{decode_base64, encode_base64, is_text_content_type};
-use crate::de::{MultiValue, lenient_bool, null_as_default};
+use crate::de::{Extra, MultiValue, lenient_bool, null_as_default};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 ///
 /// A header whose value is a list is sent as a repeated header. When
 /// `is_base64_encoded` is true the gateway decodes `body` before sending it.
+/// Fields the gateway does not read (a framework's marker, say) are kept in
+/// [`IntegrationResponse::extra`] through a parse → serialize round trip.
 ///
 /// ```
 /// use apigw_events::IntegrationResponse;
@@ -49,6 +51,9 @@ pub struct IntegrationResponse {
     /// The body: text, or base64 when `is_base64_encoded`.
     #[serde(default, deserialize_with = "null_as_default")]
     pub body: String,
+    /// Fields this version does not know, kept as they came.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 impl Default for IntegrationResponse {
@@ -65,6 +70,7 @@ impl IntegrationResponse {
             status_code,
             headers: BTreeMap::new(),
             body: String::new(),
+            extra: Extra::new(),
         }
     }
 

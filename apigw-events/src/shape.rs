@@ -1,5 +1,6 @@
 //! Telling the vendors' events apart by their top-level fields.
 
+use crate::error::{Attempt, Error};
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use std::fmt;
 
@@ -40,6 +41,39 @@ impl Shape {
         de.end().ok()?;
         Some(shape)
     }
+}
+
+/// For an event that fit none of the shapes its fields allow: the shapes
+/// those fields ruled out, each with the field that did.
+pub(crate) fn ruled_out(shape: Shape, event: &serde_json::Map<String, serde_json::Value>) -> Vec<Attempt> {
+    let marker = TENCENT_KEYS.iter().copied().find(|k| event.contains_key(*k)).unwrap_or(".");
+    match shape {
+        Shape::Tencent => vec![Attempt {
+            shape: crate::aliyun::SHAPE,
+            path: marker.to_owned(),
+            message: "a field only Tencent's events have".to_owned(),
+        }],
+        Shape::Aliyun => vec![Attempt {
+            shape: crate::tencent::SHAPE,
+            path: ALIYUN_KEY.to_owned(),
+            message: "a field only Alibaba's events have".to_owned(),
+        }],
+        Shape::Unmarked => Vec::new(),
+    }
+}
+
+/// An event of a kind this crate knows and does not read as a
+/// [`Request`](crate::Request), with what to do instead.
+pub(crate) fn unsupported(event: &serde_json::Map<String, serde_json::Value>) -> Option<Error> {
+    // Alibaba FC 3.0's HTTP-trigger event: `rawPath`, and the method under
+    // `requestContext.http`.
+    let http = event.get("requestContext").and_then(|c| c.get("http")).is_some_and(|h| h.is_object());
+    (event.contains_key("rawPath") && http).then_some(Error::UnsupportedEvent {
+        what: "an Alibaba Function Compute 3.0 HTTP-trigger event (`rawPath`, `requestContext.http`)",
+        advice: "FC sends this event only to its built-in runtimes; a custom runtime's HTTP trigger \
+                 sends plain HTTP instead, which the web mode serves: set `APIGW_PROVIDER=web` or \
+                 `#[handler(provider = \"web\")]`",
+    })
 }
 
 struct KeysVisitor;

@@ -14,6 +14,17 @@ fn malformed_json_is_a_syntax_error() {
     assert!(err.to_string().contains("trailing"), "{err}");
 }
 
+/// Each shape a `Request` considered, with the path where it failed.
+fn attempts(err: &Error) -> Vec<(&'static str, &str)> {
+    let Error::UnrecognisedEvent { attempts } = err else {
+        panic!("expected UnrecognisedEvent, got {err:?}")
+    };
+    attempts.iter().map(|a| (a.shape, a.path.as_str())).collect()
+}
+
+const TENCENT: &str = "Tencent API Gateway or function-URL event";
+const ALIYUN: &str = "Alibaba API Gateway event";
+
 #[test]
 fn wrong_type_names_the_nested_field() {
     let err = tencent::ApiGatewayEvent::from_slice(
@@ -21,22 +32,34 @@ fn wrong_type_names_the_nested_field() {
     )
     .unwrap_err();
     assert_eq!(json_path(&err), "requestContext.stage");
-    assert!(err.to_string().contains("Tencent API Gateway event"), "{err}");
+    assert!(err.to_string().contains(TENCENT), "{err}");
 
+    // Numbers and booleans are values a map may hold; an object is not.
     let err = tencent::ApiGatewayEvent::from_slice(
-        br#"{"path": "/", "httpMethod": "GET", "headers": {"accept": ["a", 1]}}"#,
+        br#"{"path": "/", "httpMethod": "GET", "headers": {"accept": ["a", {"b": 1}]}}"#,
     )
     .unwrap_err();
     assert_eq!(json_path(&err), "headers.accept[1]");
+    assert!(err.to_string().contains("a string, a boolean, a number or null"), "{err}");
 
-    // Read as a `Request`, whichever way the event is recognised.
+    // Read as a `Request`, whichever way the event is recognised: the
+    // Tencent shape fails at the field, and Tencent's field rules Alibaba's out.
     for event in [
         &br#"{"path": "/", "httpMethod": "GET", "requestContext": {"stage": 5}}"#[..],
         br#"{"path": "/", "httpMethod": "GET", "body": "queryParameters", "requestContext": {"stage": 5}}"#,
     ] {
         let err = Request::from_slice(event).unwrap_err();
-        assert_eq!(json_path(&err), "requestContext.stage", "{err}");
+        assert_eq!(attempts(&err), [(TENCENT, "requestContext.stage"), (ALIYUN, "requestContext")], "{err}");
     }
+}
+
+#[test]
+fn a_parameter_map_of_the_wrong_type_is_named_on_both_paths() {
+    let event = br#"{"requestContext": {}, "path": "/", "httpMethod": "GET", "pathParameters": {"id": [1]}}"#;
+    let err = tencent::ApiGatewayEvent::from_slice(event).unwrap_err();
+    assert_eq!(json_path(&err), "pathParameters.id");
+    let err = Request::from_slice(event).unwrap_err();
+    assert_eq!(attempts(&err)[0], (TENCENT, "pathParameters.id"), "{err}");
 }
 
 #[test]
@@ -91,13 +114,28 @@ fn header_value_neither_string_nor_list_is_named() {
 #[test]
 fn unrecognised_event_lists_the_shapes_tried() {
     let err = Request::from_slice(br#"{"path": "/", "httpMethod": {"verb": "GET"}}"#).unwrap_err();
-    let Error::UnrecognisedEvent { attempts } = &err else { panic!("{err:?}") };
-    let shapes: Vec<_> = attempts.iter().map(|a| a.shape).collect();
-    assert_eq!(shapes, ["Tencent API Gateway event", "Alibaba API Gateway event"]);
-    assert!(attempts.iter().all(|a| a.path == "httpMethod"), "{attempts:?}");
+    assert_eq!(attempts(&err), [(TENCENT, "httpMethod"), (ALIYUN, "httpMethod")]);
     let text = err.to_string();
     assert!(!text.contains("untagged enum"), "{text}");
-    assert!(text.contains("as a Tencent API Gateway event at `httpMethod`"), "{text}");
+    assert!(text.contains(&format!("{TENCENT} at `httpMethod`: invalid type: map")), "{text}");
+    assert!(text.contains(&format!("; {ALIYUN} at `httpMethod`: invalid type: map")), "{text}");
+}
+
+#[test]
+fn an_fc3_http_trigger_event_is_named_and_sent_to_the_web_mode() {
+    // The shape of FC 3.0's HTTP-trigger event (built-in runtimes only).
+    let event = br#"{"version": "v1", "rawPath": "/orders/9", "body": "", "isBase64Encoded": false,
+        "headers": {"accept": "*/*"}, "queryParameters": {"page": "2"},
+        "requestContext": {"accountId": "1", "domainName": "x.cn-hangzhou.fcapp.run", "domainPrefix": "x",
+            "http": {"method": "GET", "path": "/orders/9", "protocol": "HTTP/1.1", "sourceIp": "203.0.113.4",
+                     "userAgent": "curl/8"},
+            "requestId": "1-6600-abc", "time": "2026-11-30T10:00:00Z", "timeEpoch": "1795600800000"}}"#;
+    let err = Request::from_slice(event).unwrap_err();
+    assert!(matches!(err, Error::UnsupportedEvent { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("Function Compute 3.0 HTTP-trigger event"), "{text}");
+    assert!(text.contains("web mode") && text.contains("APIGW_PROVIDER=web"), "{text}");
+    assert!(!text.contains("Tencent"), "{text}");
 }
 
 #[test]
@@ -107,12 +145,14 @@ fn an_event_that_is_not_an_object_says_so() {
 }
 
 #[test]
-fn a_recognised_shape_reports_its_own_path() {
-    // `queryParameters` marks Alibaba: the error speaks of that shape only.
-    let err = Request::from_slice(br#"{"queryParameters": {"a": 1}, "path": "/", "httpMethod": "GET"}"#)
-        .unwrap_err();
-    assert_eq!(json_path(&err), "queryParameters.a");
-    assert!(err.to_string().contains("Alibaba"), "{err}");
+fn a_marked_shape_is_the_only_one_read_and_the_others_say_why() {
+    // `queryParameters` marks Alibaba: Tencent's shape is ruled out by it,
+    // even though the rest of the event would fit Tencent's.
+    let err =
+        Request::from_slice(br#"{"queryParameters": {"a": {"b": 1}}, "path": "/", "httpMethod": "GET"}"#)
+            .unwrap_err();
+    assert_eq!(attempts(&err), [(ALIYUN, "queryParameters.a"), (TENCENT, "queryParameters")], "{err}");
+    assert!(err.to_string().contains("a field only Alibaba's events have"), "{err}");
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Every fixture (see `fixtures/README.md` for where each comes from) is
 //! parsed, serialized, parsed again and compared, and its key fields checked.
 
-use apigw_events::{IntegrationResponse, MultiValue, Request, Vendor, aliyun, tencent};
+use apigw_events::{EventValue, IntegrationResponse, Request, Vendor, aliyun, tencent};
 use serde::{Serialize, de::DeserializeOwned};
 use std::fmt::Debug;
 
@@ -20,8 +20,8 @@ fn round_trip<T: Serialize + DeserializeOwned + PartialEq + Debug>(name: &str) -
     first
 }
 
-fn s(v: &str) -> MultiValue {
-    MultiValue::One(v.into())
+fn s(v: &str) -> EventValue {
+    EventValue::from(v)
 }
 
 // Source: tencent-scf-apigw-trigger.txt, the integration request event.

@@ -19,6 +19,7 @@ fn integration_response() -> impl Strategy<Value = IntegrationResponse> {
             status_code,
             headers,
             body,
+            extra: Default::default(),
         },
     )
 }

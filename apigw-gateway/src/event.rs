@@ -4,7 +4,7 @@
 //! as text or base64 as the route says.
 
 use crate::config::{Base64Policy, Flavour, Route};
-use apigw_events::{Body, GatewayContext, MultiValue, Request, encode_base64, is_text_content_type};
+use apigw_events::{Body, EventValue, GatewayContext, Request, encode_base64, is_text_content_type};
 use bytes::Bytes;
 use std::collections::BTreeMap;
 
@@ -63,18 +63,18 @@ pub fn build(
                 // The API's configured method: `ANY` when it takes any.
                 rc.http_method = route.method.clone();
             }
-            event.headers.insert("x-api-requestid".into(), MultiValue::One(matched.request_id.clone()));
+            event.headers.insert("x-api-requestid".into(), EventValue::from(matched.request_id.clone()));
             event.body = body;
             event.is_base64_encoded = is_base64;
             serde_json::to_vec(&event)
         }
         Flavour::Aliyun => {
             let mut event = req.to_aliyun_event();
-            event.headers.insert("X-Ca-Api-Gateway".into(), MultiValue::One(matched.request_id.clone()));
-            event.headers.insert("X-Forwarded-For".into(), MultiValue::One(matched.source_ip.clone()));
-            event.headers.insert("X-Ca-Stage".into(), MultiValue::One(matched.stage.to_ascii_uppercase()));
+            event.headers.insert("X-Ca-Api-Gateway".into(), EventValue::from(matched.request_id.clone()));
+            event.headers.insert("X-Forwarded-For".into(), EventValue::from(matched.source_ip.clone()));
+            event.headers.insert("X-Ca-Stage".into(), EventValue::from(matched.stage.to_ascii_uppercase()));
             if let Some(key) = &matched.key_id {
-                event.headers.insert("X-Ca-Key".into(), MultiValue::One(key.clone()));
+                event.headers.insert("X-Ca-Key".into(), EventValue::from(key.clone()));
             }
             event.body = body;
             event.is_base64_encoded = is_base64;
