@@ -54,7 +54,7 @@ pub enum Provider {
     Web,
 }
 
-/// Whose event the gateway sends.
+/// Whose event the gateway sends, and by whose rules it answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Flavour {
@@ -62,14 +62,28 @@ pub enum Flavour {
     Tencent,
     /// Alibaba API Gateway.
     Aliyun,
+    /// A Tencent function URL: no stage, no declared parameters, the request
+    /// id and caller as `x-scf-*` headers, and answers inferred from the
+    /// function's JSON.
+    #[serde(rename = "function-url")]
+    FunctionUrl,
 }
 
 impl Flavour {
-    /// The largest request body the vendor's gateway accepts synchronously.
+    /// The largest request body the vendor's front door accepts synchronously.
     pub fn body_limit(self) -> usize {
         match self {
-            Flavour::Tencent => 6 << 20,
+            Flavour::Tencent | Flavour::FunctionUrl => 6 << 20,
             Flavour::Aliyun => 32 << 20,
+        }
+    }
+
+    /// The name used in `apigw.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flavour::Tencent => "tencent",
+            Flavour::Aliyun => "aliyun",
+            Flavour::FunctionUrl => "function-url",
         }
     }
 }
@@ -218,7 +232,7 @@ pub struct Route {
     pub method: String,
     /// Whose event the function gets.
     pub flavour: Flavour,
-    /// How the answer is read.
+    /// How the answer is read (a function URL infers it from the answer).
     pub mode: Mode,
     /// When the body goes base64.
     pub base64: Base64Policy,

@@ -1,10 +1,15 @@
 //! The event the gateway sends, exactly as the vendor does (REFERENCE §3):
 //! a fresh request id, the source IP, the route's pattern as
 //! `requestContext.path`, the stage, the declared parameters, and the body
-//! as text or base64 as the route says.
+//! as text or base64 as the route says. A function URL's event carries only
+//! the body, headers (the request id and caller among them), method, whole
+//! path and query. Tencent's events carry a query key without a value as
+//! `true`, as Tencent sends it.
 
 use crate::config::{Base64Policy, Flavour, Route};
-use apigw_events::{Body, EventValue, GatewayContext, Request, encode_base64, is_text_content_type};
+use apigw_events::{
+    Body, EventValue, GatewayContext, Query, Request, Scalar, encode_base64, is_text_content_type,
+};
 use bytes::Bytes;
 use std::collections::BTreeMap;
 
@@ -66,6 +71,14 @@ pub fn build(
             event.headers.insert("x-api-requestid".into(), EventValue::from(matched.request_id.clone()));
             event.body = body;
             event.is_base64_encoded = is_base64;
+            mark_bare_keys(&mut event.query_string, parts.uri.query());
+            serde_json::to_vec(&event)
+        }
+        // No `isBase64Encoded` to set by type: a UTF-8 body goes as text, any
+        // other as flagged base64 (`to_function_url_event`).
+        Flavour::FunctionUrl => {
+            let mut event = req.to_function_url_event();
+            mark_bare_keys(&mut event.query_string, parts.uri.query());
             serde_json::to_vec(&event)
         }
         Flavour::Aliyun => {
@@ -83,6 +96,33 @@ pub fn build(
     };
     // The events hold only strings and maps of strings: serializing cannot fail.
     Bytes::from(json.unwrap_or_default())
+}
+
+/// Marks each value of `query` that arrived as a bare key (`?debug`, no `=`)
+/// as `true`, the way Tencent sends it; `raw` is the query as requested.
+fn mark_bare_keys(query: &mut BTreeMap<String, EventValue>, raw: Option<&str>) {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for piece in raw.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let Some((key, _)) = Query::parse(piece).iter().next().map(|(k, v)| (k.to_owned(), v.to_owned()))
+        else {
+            continue;
+        };
+        let nth = seen.entry(key.clone()).or_insert(0);
+        if !piece.contains('=')
+            && let Some(values) = query.get_mut(&key)
+        {
+            match values {
+                EventValue::One(value) if *nth == 0 => *value = Scalar::Bool(true),
+                EventValue::Many(list) => {
+                    if let Some(value) = list.get_mut(*nth) {
+                        *value = Scalar::Bool(true);
+                    }
+                }
+                EventValue::One(_) => {}
+            }
+        }
+        *nth += 1;
+    }
 }
 
 /// The body as the event carries it: `(body, isBase64Encoded)`.
@@ -122,6 +162,15 @@ fn type_matches(pattern: &str, content_type: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bare_query_keys_are_true() {
+        let req = Request { query: Query::parse("debug&x=1&tag&tag=b&e="), ..Request::default() };
+        let mut query = req.to_tencent_event().query_string;
+        mark_bare_keys(&mut query, Some("debug&x=1&tag&tag=b&e="));
+        let json = serde_json::to_value(&query).unwrap();
+        assert_eq!(json, serde_json::json!({"debug": true, "x": "1", "tag": [true, "b"], "e": ""}));
+    }
 
     #[test]
     fn base64_by_content_type() {

@@ -112,9 +112,7 @@ impl Gateway {
     ) -> Result<Matched, Early> {
         let raw_path = parts.uri.path();
         routes::check_path(raw_path).map_err(|e| early(400, &e.to_string()))?;
-        let (stage, path) = split_stage(raw_path);
-        let stage = stage.map_or_else(|| self.config.default_stage.clone(), str::to_owned);
-        let path = path.into_owned();
+        let (stage, stripped) = split_stage(raw_path);
         let preflight = parts.method == http::Method::OPTIONS;
         let wanted = match parts.headers.get("access-control-request-method").and_then(|v| v.to_str().ok()) {
             Some(m) if preflight => m.to_ascii_uppercase(),
@@ -127,12 +125,26 @@ impl Gateway {
             .enumerate()
             .filter(|(_, r)| r.method == "ANY" || r.method == wanted)
             .collect();
-        let Some((pick, path_params)) = routes::select(candidates.iter().map(|(_, r)| &r.pattern), &path)
-        else {
-            return Err(Box::new(no_match(parts, &path)));
+        // A function URL has no stage: its routes see the whole path and are
+        // tried first; API Gateway's see the path without its stage.
+        let pick = |function_url: bool, path: &str| {
+            let group: Vec<&(usize, &Route)> = candidates
+                .iter()
+                .filter(|(_, r)| (r.flavour == Flavour::FunctionUrl) == function_url)
+                .collect();
+            let (pick, params) = routes::select(group.iter().map(|(_, r)| &r.pattern), path)?;
+            group.get(pick).map(|&&(index, route)| (index, route, params))
         };
-        let Some(&(index, route)) = candidates.get(pick) else {
-            return Err(Box::new(no_match(parts, &path)));
+        let found = match pick(true, raw_path) {
+            Some(found) => Some((found, raw_path.to_owned(), self.config.default_stage.clone())),
+            None => pick(false, &stripped).map(|found| {
+                let stage = stage.map_or_else(|| self.config.default_stage.clone(), str::to_owned);
+                (found, stripped.to_string(), stage)
+            }),
+        };
+        let Some(((index, route, path_params), path, stage)) = found else {
+            let api_gateway = self.config.routes.iter().any(|r| r.flavour != Flavour::FunctionUrl);
+            return Err(Box::new(no_match(parts, if api_gateway { &stripped } else { raw_path })));
         };
         if preflight {
             return Err(Box::new(if route.cors { cors_preflight(parts) } else { no_match(parts, &path) }));

@@ -1,7 +1,7 @@
 //! The HTTP response the gateway sends for what the function answered:
-//! integration responses validated and decoded, passthrough JSON as is, and
-//! the vendors' own shapes for malformed responses, errors and timeouts
-//! (REFERENCE §4).
+//! integration responses validated and decoded, passthrough JSON as is, a
+//! function URL's answer inferred from its JSON, and the vendors' own shapes
+//! for malformed responses, errors and timeouts (REFERENCE §4).
 
 use crate::config::{Flavour, Mode};
 use crate::function::Outcome;
@@ -44,6 +44,7 @@ pub fn outcome(flavour: Flavour, mode: Mode, outcome: Outcome, request_id: &str)
             ),
             request_id,
         ),
+        Outcome::Response(body) if flavour == Flavour::FunctionUrl => function_url(body, request_id),
         Outcome::Response(body) => match mode {
             Mode::Passthrough => json(200, body),
             Mode::Integration => integration(flavour, &body, request_id),
@@ -58,7 +59,7 @@ pub fn outcome(flavour: Flavour, mode: Mode, outcome: Outcome, request_id: &str)
 /// The gateway's own timeout fired before the function answered.
 pub fn gateway_timeout(flavour: Flavour, limit: Duration, request_id: &str) -> http::Response<Bytes> {
     let status = match flavour {
-        Flavour::Tencent => 504,
+        Flavour::Tencent | Flavour::FunctionUrl => 504,
         Flavour::Aliyun => 503,
     };
     let message = format!("the gateway timed out after {} ms waiting for the backend", limit.as_millis());
@@ -83,18 +84,44 @@ fn integration(flavour: Flavour, body: &[u8], request_id: &str) -> http::Respons
             match flavour {
                 Flavour::Tencent => json(403, TENCENT_INVALID),
                 Flavour::Aliyun => error(503, &format!("invalid function response: {why}"), request_id),
+                Flavour::FunctionUrl => error(502, &format!("invalid function response: {why}"), request_id),
             }
         }
     }
 }
 
+/// A function URL's answer (Tencent's rule, after Lambda's): a JSON object
+/// with `statusCode` is an integration response; any other JSON value is a
+/// 200 `application/json` whose body is the whole value (a JSON string's
+/// body is its text). An answer that is not JSON, or a malformed
+/// integration response, is a 502 (the simulator's choice).
+fn function_url(body: Bytes, request_id: &str) -> http::Response<Bytes> {
+    let value: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(value) => value,
+        Err(e) => {
+            let why = format!("the function's answer is not JSON: {e}");
+            tracing::warn!(request_id, "{why}");
+            return error(502, &why, request_id);
+        }
+    };
+    match value {
+        serde_json::Value::Object(map) if map.contains_key("statusCode") => {
+            integration(Flavour::FunctionUrl, &body, request_id)
+        }
+        serde_json::Value::String(text) => json(200, text),
+        _ => json(200, body),
+    }
+}
+
 /// The function's timeout: Tencent answers 200 carrying the timeout error
 /// (the seed's rule when the gateway waits longer than the function);
-/// Alibaba answers 503.
+/// Alibaba answers 503; a function URL 504 with the same error (the
+/// simulator's choice: Tencent documents none).
 fn timed_out_with(flavour: Flavour, body: Bytes) -> http::Response<Bytes> {
     match flavour {
         Flavour::Tencent => json(200, body),
         Flavour::Aliyun => json(503, body),
+        Flavour::FunctionUrl => json(504, body),
     }
 }
 

@@ -253,6 +253,9 @@ fn check_route(
         Some(Provider::Aliyun) => Flavour::Aliyun,
         _ => Flavour::Tencent,
     });
+    if flavour == Flavour::FunctionUrl {
+        check_function_url(c, &field, &r)?;
+    }
     let base64 = match r.base64.as_ref().map(|b| (b.get_ref().as_str(), b.span())) {
         None | Some(("content-type", _)) => Base64Policy::ContentTypes(r.base64_content_types),
         Some(("never", _)) => Base64Policy::Never,
@@ -337,6 +340,33 @@ fn check_route(
         allow_ips: nets(r.allow_ips, "allow_ips")?,
         deny_ips: nets(r.deny_ips, "deny_ips")?,
     })
+}
+
+/// A function URL has no API Gateway features to configure: no declared
+/// parameters, no key-pair auth, and no `isBase64Encoded` to set by type.
+fn check_function_url(
+    c: &Checker<'_>,
+    field: &dyn Fn(&str) -> String,
+    r: &RawRoute,
+) -> Result<(), ConfigError> {
+    let refuse = |name: &str, at: Option<&Spanned<String>>, why: &str| {
+        let span = at.unwrap_or(&r.path).span();
+        c.err(Some(span), format!("`{}`: {why} (`flavour` = \"function-url\")", field(name)))
+    };
+    if !r.params.is_empty() {
+        return refuse("params", None, "a function URL has no declared parameters");
+    }
+    if let Some(auth) = r.auth.as_ref().filter(|a| a.get_ref() != "none") {
+        return refuse("auth", Some(auth), "key-pair auth belongs to API Gateway, not to function URLs");
+    }
+    if r.base64.is_some() || !r.base64_content_types.is_empty() {
+        return refuse(
+            "base64",
+            r.base64.as_ref(),
+            "a function URL's event has no isBase64Encoded: a UTF-8 body goes as text, any other as base64",
+        );
+    }
+    Ok(())
 }
 
 fn check_http(

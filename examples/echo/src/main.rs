@@ -50,7 +50,8 @@ async fn echo(req: Request, ctx: Context) -> Result<IntegrationResponse, anyhow:
     Ok(if req.query("malformed").is_some() { res.with_status(0) } else { res })
 }
 
-/// What the handler saw: method, path, query, headers, body, parameters, stage.
+/// What the handler saw: method, path, query, headers, body, parameters,
+/// stage, and the front door it came through.
 fn describe(req: &Request, ctx: &Context) -> Value {
     let mut query = Map::new();
     for (k, v) in req.query.iter() {
@@ -79,6 +80,7 @@ fn describe(req: &Request, ctx: &Context) -> Value {
         "requestId": req.context.request_id,
         "sourceIp": req.context.source_ip,
         "keyId": req.context.key_id,
+        "frontDoor": req.context.front_door.map(|door| format!("{door:?}")),
         "invocationId": ctx.request_id,
     })
 }
