@@ -70,6 +70,13 @@ pub(crate) enum ProviderArg {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FlavourArg {
+    Tencent,
+    Aliyun,
+    FunctionUrl,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum ModeArg {
     Integration,
     Passthrough,
@@ -81,6 +88,10 @@ pub(crate) struct RouteOverrides {
     /// The platform and event flavour (overrides the configuration).
     #[arg(long, value_enum)]
     pub(crate) provider: Option<ProviderArg>,
+    /// The event every route sends, and whose rules answer (overrides the
+    /// configuration and `--provider`); `function-url` is a Tencent function URL.
+    #[arg(long, value_enum)]
+    pub(crate) flavour: Option<FlavourArg>,
     /// The response mode (overrides the configuration).
     #[arg(long, value_enum)]
     pub(crate) mode: Option<ModeArg>,

@@ -1,7 +1,7 @@
 //! Shared by the subcommands: the configuration with the command line's
 //! overrides applied, and the function built and ready to start.
 
-use crate::cli::{FunctionArgs, ModeArg, ProviderArg, RouteOverrides};
+use crate::cli::{FlavourArg, FunctionArgs, ModeArg, ProviderArg, RouteOverrides};
 use anyhow::{Context, bail};
 use apigw_gateway::build::{self, Target};
 use apigw_gateway::config::{Flavour, Mode, Provider};
@@ -27,7 +27,19 @@ pub(crate) fn config(path: Option<&Path>, overrides: &RouteOverrides) -> anyhow:
     }
     for route in &mut config.routes {
         if let Some(p) = overrides.provider {
-            route.flavour = if p == ProviderArg::Aliyun { Flavour::Aliyun } else { Flavour::Tencent };
+            // A function URL is Tencent's too: only Alibaba changes it.
+            route.flavour = match p {
+                ProviderArg::Aliyun => Flavour::Aliyun,
+                _ if route.flavour == Flavour::FunctionUrl => Flavour::FunctionUrl,
+                _ => Flavour::Tencent,
+            };
+        }
+        if let Some(f) = overrides.flavour {
+            route.flavour = match f {
+                FlavourArg::Tencent => Flavour::Tencent,
+                FlavourArg::Aliyun => Flavour::Aliyun,
+                FlavourArg::FunctionUrl => Flavour::FunctionUrl,
+            };
         }
         if let Some(m) = overrides.mode {
             route.mode = if m == ModeArg::Passthrough { Mode::Passthrough } else { Mode::Integration };

@@ -92,6 +92,38 @@ fn event_prints_what_the_gateway_would_send() {
 }
 
 #[test]
+fn event_and_invoke_speak_function_urls() {
+    let dir = temp_dir("function-url");
+    let out = apigw(&dir, &["event", "--flavour", "function-url", "-d", "hi", "/release/a?debug"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let event: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let mut keys: Vec<&str> = event.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["body", "headers", "httpMethod", "path", "queryString"]);
+    assert_eq!(event["path"], "/release/a");
+    assert_eq!(event["queryString"]["debug"], true);
+    assert_eq!(event["headers"]["x-scf-remote-addr"], "127.0.0.1");
+    assert!(event["headers"]["x-scf-request-id"].is_string());
+    // `--provider tencent` keeps a configured function URL one.
+    std::fs::write(dir.join("apigw.toml"), "[[routes]]\npath = \"/\"\nflavour = \"function-url\"\n").unwrap();
+    let out = apigw(&dir, &["event", "--provider", "tencent", "/"]);
+    let event: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(event.get("requestContext").is_none(), "{event}");
+
+    let out = apigw(
+        &workspace(),
+        &["-q", "invoke", "--example", "echo", "--flavour", "function-url", "/release/b"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let body = stdout(&out);
+    let seen: serde_json::Value = serde_json::from_str(body.split_once("\r\n\r\n").unwrap().1).unwrap();
+    assert_eq!(
+        (seen["path"].as_str(), seen["frontDoor"].as_str()),
+        (Some("/release/b"), Some("FunctionUrl"))
+    );
+}
+
+#[test]
 fn a_bad_config_names_the_file_line_and_field() {
     let dir = temp_dir("bad-config");
     std::fs::write(
