@@ -30,8 +30,6 @@
 
 pub mod auth;
 mod backend;
-pub mod build;
-pub mod bundle;
 mod client;
 pub mod config;
 pub mod event;

@@ -151,6 +151,14 @@ pub(crate) enum BundleProvider {
     Aliyun,
 }
 
+/// How a bundle is linked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LinkerArg {
+    Musl,
+    Zig,
+    Host,
+}
+
 #[derive(Args, Debug)]
 pub(crate) struct BuildArgs {
     /// Bundle this binary of the package.
@@ -165,13 +173,22 @@ pub(crate) struct BuildArgs {
     /// A Tencent web function: the executable is named `scf_bootstrap`.
     #[arg(long)]
     pub(crate) web: bool,
-    /// Build for this target triple [default: x86_64-unknown-linux-musl when
-    /// installed, else the host].
+    /// How to link so the bundle starts on the platform: `musl` (a static
+    /// binary), `zig` (against glibc 2.17), or `host` (this machine's own
+    /// toolchain and glibc) [default: musl when its target is installed,
+    /// else zig when found].
+    #[arg(long, value_enum)]
+    pub(crate) linker: Option<LinkerArg>,
+    /// Build for this target triple; with zig it may end in a glibc
+    /// version, e.g. `x86_64-unknown-linux-gnu.2.28`.
     #[arg(long, value_name = "TRIPLE")]
     pub(crate) target: Option<String>,
-    /// Build for 64-bit ARM (aarch64-unknown-linux-musl).
+    /// Build for 64-bit ARM; the zip is `<name>-arm64.zip`.
     #[arg(long, conflicts_with = "target")]
     pub(crate) arm64: bool,
+    /// Keep the executable's symbols (by default they are stripped).
+    #[arg(long)]
+    pub(crate) no_strip: bool,
     /// A file or folder to put beside the executable, under its path relative
     /// to the current directory; repeat for more.
     #[arg(long, value_name = "PATH")]

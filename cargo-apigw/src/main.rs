@@ -19,6 +19,8 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // zig links a bundle by starting this program again as its linker.
+    apigw_bundle::zig::run_if_wrapper();
     // As a cargo subcommand the first argument is `apigw`: drop it.
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if args.get(1).is_some_and(|a| a == "apigw") {

@@ -39,7 +39,7 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Polls the sources once a second; on a change, rebuilds and swaps the function.
-async fn watch(gateway: Arc<Gateway>, target: apigw_gateway::build::Target) {
+async fn watch(gateway: Arc<Gateway>, target: apigw_bundle::cargo::Target) {
     let Ok(root) = std::env::current_dir() else { return };
     let mut last = newest(&root);
     loop {

@@ -3,7 +3,7 @@
 
 use crate::cli::{FlavourArg, FunctionArgs, ModeArg, ProviderArg, RouteOverrides};
 use anyhow::{Context, bail};
-use apigw_gateway::build::{self, Target};
+use apigw_bundle::cargo::{self, Target};
 use apigw_gateway::config::{Flavour, Mode, Provider};
 use apigw_gateway::{Function, FunctionSpec, GatewayConfig};
 use std::path::{Path, PathBuf};
@@ -75,13 +75,13 @@ pub(crate) fn target(args: &FunctionArgs, config: &GatewayConfig) -> Target {
         (None, None) => (config.function.bin.clone(), config.function.example.clone()),
         (bin, example) => (bin.clone(), example.clone()),
     };
-    Target { bin, example, release: args.release, triple: None }
+    Target { bin, example, release: args.release, ..Target::default() }
 }
 
 /// Builds the function (cargo's progress shown) and returns its executable.
 pub(crate) fn build(target: &Target) -> anyhow::Result<PathBuf> {
     let dir = std::env::current_dir().context("the current directory")?;
-    Ok(build::build(&dir, target)?)
+    Ok(cargo::build(&dir, target)?)
 }
 
 /// The function process's spec for `exe` under `config`.

@@ -2,7 +2,7 @@
 //! and a small HTTP client.
 #![allow(dead_code, unreachable_pub, missing_docs)]
 
-use apigw_gateway::build::{Target, build};
+use apigw_bundle::cargo::{Target, build};
 use apigw_gateway::config::Provider;
 use apigw_gateway::{Function, FunctionSpec, Gateway, GatewayConfig};
 use bytes::Bytes;

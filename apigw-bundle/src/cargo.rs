@@ -1,9 +1,10 @@
 //! Building the author's function with cargo and finding the executable.
 
+use crate::toolchain::{Linker, Toolchain};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// Which target to build.
+/// Which target to build, and how.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Target {
     /// `--bin NAME`.
@@ -13,8 +14,41 @@ pub struct Target {
     pub example: Option<String>,
     /// Build with `--release`.
     pub release: bool,
-    /// `--target TRIPLE`; `None` builds for the host.
-    pub triple: Option<String>,
+    /// How to link; `None` builds for the host with cargo's defaults.
+    pub toolchain: Option<Toolchain>,
+    /// `Some(true)` strips the executable's symbols, `Some(false)` keeps
+    /// them, `None` leaves it to the profile.
+    pub strip: Option<bool>,
+}
+
+/// What `cargo build` is told to build.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Selection {
+    /// `-p`.
+    pub package: Option<String>,
+    /// `--bin`.
+    pub bin: Option<String>,
+    /// `--example`.
+    pub example: Option<String>,
+    /// The executable's name.
+    pub name: String,
+}
+
+impl Selection {
+    fn bin(package: &str, bin: &str) -> Selection {
+        Selection { package: Some(package.into()), bin: Some(bin.into()), example: None, name: bin.into() }
+    }
+
+    /// The arguments to `cargo build`.
+    pub fn args(&self) -> Vec<String> {
+        let mut args = Vec::new();
+        for (flag, value) in [("-p", &self.package), ("--bin", &self.bin), ("--example", &self.example)] {
+            if let Some(value) = value {
+                args.extend([flag.to_owned(), value.clone()]);
+            }
+        }
+        args
+    }
 }
 
 /// Why no executable came out.
@@ -38,11 +72,13 @@ pub enum BuildError {
     /// rustc could not be run or said something unreadable.
     #[error("rustc: {0}")]
     Rustc(String),
+    /// `cargo-zigbuild` could not set zig up as the linker.
+    #[error("setting up zig as the linker: {0}")]
+    Zig(String),
 }
 
-/// What to pass to `cargo build` for `target`, resolved against the
-/// workspace in `dir`, and the binary's name.
-pub fn resolve(dir: &Path, target: &Target) -> Result<(Vec<String>, String), BuildError> {
+/// What `cargo build` builds for `target`, resolved against the workspace in `dir`.
+pub fn resolve(dir: &Path, target: &Target) -> Result<Selection, BuildError> {
     let meta = metadata(dir)?;
     let empty = Vec::new();
     let packages = meta["packages"].as_array().unwrap_or(&empty);
@@ -63,12 +99,13 @@ pub fn resolve(dir: &Path, target: &Target) -> Result<(Vec<String>, String), Bui
             if (in_examples || p["name"] == name.as_str())
                 && let (Some(pkg), Some(bin)) = (p["name"].as_str(), bins(p, "bin").into_iter().next())
             {
-                return Ok((vec!["-p".into(), pkg.into(), "--bin".into(), bin.clone()], bin));
+                return Ok(Selection::bin(pkg, &bin));
             }
         }
         // …or a cargo example target.
         if packages.iter().any(|p| bins(p, "example").contains(name)) {
-            return Ok((vec!["--example".into(), name.clone()], name.clone()));
+            let example = Some(name.clone());
+            return Ok(Selection { package: None, bin: None, example, name: name.clone() });
         }
         return Err(BuildError::NoBinary(format!("no example `{name}` in this workspace")));
     }
@@ -81,9 +118,7 @@ pub fn resolve(dir: &Path, target: &Target) -> Result<(Vec<String>, String), Bui
         .collect();
     if let Some(name) = &target.bin {
         return match all.iter().find(|(_, b)| b == name) {
-            Some((pkg, bin)) => {
-                Ok((vec!["-p".into(), pkg.clone(), "--bin".into(), bin.clone()], bin.clone()))
-            }
+            Some((pkg, bin)) => Ok(Selection::bin(pkg, bin)),
             None => Err(BuildError::NoBinary(format!(
                 "no binary `{name}`; the binaries are: {}",
                 all.iter().map(|(_, b)| b.as_str()).collect::<Vec<_>>().join(", ")
@@ -103,7 +138,7 @@ pub fn resolve(dir: &Path, target: &Target) -> Result<(Vec<String>, String), Bui
     };
     match choices.as_slice() {
         [] => Err(BuildError::NoBinary("the package has no binary target".into())),
-        [(pkg, bin)] => Ok((vec!["-p".into(), pkg.clone(), "--bin".into(), bin.clone()], bin.clone())),
+        [(pkg, bin)] => Ok(Selection::bin(pkg, bin)),
         many => Err(BuildError::Ambiguous(many.iter().map(|(_, b)| b.clone()).collect())),
     }
 }
@@ -111,24 +146,39 @@ pub fn resolve(dir: &Path, target: &Target) -> Result<(Vec<String>, String), Bui
 /// Builds `target` in `dir` with cargo's progress on stderr and returns the
 /// executable's path.
 pub fn build(dir: &Path, target: &Target) -> Result<PathBuf, BuildError> {
-    let (args, name) = resolve(dir, target)?;
-    let mut cmd = Command::new(cargo());
-    cmd.current_dir(dir).arg("build").args(&args).arg("--message-format=json-render-diagnostics");
-    if target.release {
-        cmd.arg("--release");
-    }
-    if let Some(triple) = &target.triple {
-        cmd.arg("--target").arg(triple);
+    let selection = resolve(dir, target)?;
+    let mut cmd = match &target.toolchain {
+        Some(Toolchain { linker: Linker::Zig, triple, .. }) => {
+            crate::zig::command(dir, triple, &selection, target.release)?
+        }
+        toolchain => {
+            let mut cmd = Command::new(cargo());
+            cmd.current_dir(dir).arg("build").args(selection.args());
+            cmd.arg("--message-format=json-render-diagnostics");
+            if target.release {
+                cmd.arg("--release");
+            }
+            if let Some(t) = toolchain {
+                cmd.args(t.cargo_target.iter().flat_map(|t| ["--target", t.as_str()]));
+                cmd.envs(t.env.iter().map(|(k, v)| (k, v)));
+            }
+            cmd
+        }
+    };
+    if let Some(strip) = target.strip {
+        let profile = if target.release { "RELEASE" } else { "DEV" };
+        cmd.env(format!("CARGO_PROFILE_{profile}_STRIP"), if strip { "symbols" } else { "none" });
     }
     let out = cmd.stdout(Stdio::piped()).stderr(Stdio::inherit()).output().map_err(BuildError::Cargo)?;
     if !out.status.success() {
         return Err(BuildError::Failed);
     }
     let text = String::from_utf8_lossy(&out.stdout);
+    let name = selection.name.as_str();
     let exe = text
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == name.as_str())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == name)
         .filter_map(|m| m["executable"].as_str().map(PathBuf::from))
         .next_back();
     exe.ok_or_else(|| BuildError::NoBinary(format!("cargo built no executable for `{name}`")))
@@ -153,11 +203,10 @@ pub fn host_triple() -> Result<String, BuildError> {
         .ok_or_else(|| BuildError::Rustc("no `host:` line in `rustc -vV`".into()))
 }
 
-/// Whether the standard library for `triple` is installed, looked up in
-/// rustc's sysroot (`lib/rustlib/TRIPLE/lib`), with or without rustup.
-pub fn target_installed(triple: &str) -> bool {
-    rustc(&["--print", "sysroot"])
-        .is_ok_and(|sysroot| Path::new(sysroot.trim()).join("lib/rustlib").join(triple).join("lib").is_dir())
+/// rustc's sysroot (`rustc --print sysroot`), where each installed
+/// target's standard library is, under `lib/rustlib/TRIPLE/lib`.
+pub fn sysroot() -> Result<String, BuildError> {
+    Ok(rustc(&["--print", "sysroot"])?.trim().to_owned())
 }
 
 /// Runs rustc (`$RUSTC` if set) with `args` and returns its stdout.

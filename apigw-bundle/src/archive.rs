@@ -2,30 +2,32 @@
 //! `bootstrap` (`scf_bootstrap` for a Tencent web function), mode 755, with
 //! chosen files and folders beside it. Entries are sorted and carry one fixed
 //! time, so the same inputs give the same bytes. Everything is checked before
-//! the zip is written, and the zip appears whole or not at all.
+//! the zip is written (the executable with [`crate::elf`]), and the zip
+//! appears whole or not at all.
 //!
 //! ```no_run
-//! use apigw_gateway::bundle::{Arch, BundleOptions, Limits, ZIP_EPOCH, write_bundle};
-//! use apigw_gateway::config::Provider;
+//! use apigw_bundle::archive::{BundleOptions, ZIP_EPOCH, write_bundle};
+//! use apigw_bundle::{Arch, Platform};
 //!
 //! let info = write_bundle(&BundleOptions {
 //!     exe: "target/x86_64-unknown-linux-musl/release/hello".into(),
-//!     provider: Provider::Tencent,
+//!     platform: Platform::Tencent,
 //!     arch: Arch::X86_64,
 //!     base: std::env::current_dir()?,
 //!     include: vec!["static".into()],
 //!     output: "target/apigw/hello.zip".into(),
 //!     timestamp: ZIP_EPOCH,
-//!     limits: Limits::of(Provider::Tencent),
+//!     limits: Platform::Tencent.limits(),
 //! })?;
 //! assert_eq!(info.entries[0], "bootstrap");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::config::Provider;
+use crate::elf::{self, ElfInfo, NotElf, Refusal};
+use crate::{Arch, Platform};
 use std::collections::BTreeMap;
 use std::fs::{self, File};
-use std::io::{self, BufWriter, Read};
+use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
 use zip::write::SimpleFileOptions;
 
@@ -38,42 +40,6 @@ pub const ZIP_EPOCH: u64 = 315_532_800;
 
 /// One decimal megabyte: the vendors' limits are read in these, the stricter reading.
 const MB: u64 = 1_000_000;
-
-/// The processor a bundle runs on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Arch {
-    /// x86-64 (ELF `e_machine` 0x3E).
-    X86_64,
-    /// 64-bit ARM (ELF `e_machine` 0xB7).
-    Aarch64,
-}
-
-impl Arch {
-    /// The architecture a target triple starts with, when it is one of these.
-    pub fn of_triple(triple: &str) -> Option<Arch> {
-        match triple.split('-').next() {
-            Some("x86_64") => Some(Arch::X86_64),
-            Some("aarch64") => Some(Arch::Aarch64),
-            _ => None,
-        }
-    }
-
-    fn machine(self) -> u16 {
-        match self {
-            Arch::X86_64 => 0x3E,
-            Arch::Aarch64 => 0xB7,
-        }
-    }
-}
-
-impl std::fmt::Display for Arch {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Arch::X86_64 => "x86_64",
-            Arch::Aarch64 => "aarch64",
-        })
-    }
-}
 
 /// A platform's size limits, in bytes; `None` is no limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,21 +54,11 @@ impl Limits {
     /// The provider's limits, in decimal megabytes: Tencent SCF (web
     /// functions too) 500 MB unpacked; Alibaba FC 100 MB of zip, the most
     /// its API takes in one upload.
-    pub fn of(provider: Provider) -> Limits {
-        match provider {
-            Provider::Tencent | Provider::Web => Limits { unpacked: Some(500 * MB), zipped: None },
-            Provider::Aliyun => Limits { unpacked: None, zipped: Some(100 * MB) },
+    pub fn of(platform: Platform) -> Limits {
+        match platform {
+            Platform::Tencent | Platform::TencentWeb => Limits { unpacked: Some(500 * MB), zipped: None },
+            Platform::Aliyun => Limits { unpacked: None, zipped: Some(100 * MB) },
         }
-    }
-}
-
-/// The name the platform starts: `scf_bootstrap` for a Tencent web
-/// function, `bootstrap` for Tencent event functions and Alibaba's custom
-/// runtime.
-pub fn entry_name(provider: Provider) -> &'static str {
-    match provider {
-        Provider::Web => "scf_bootstrap",
-        Provider::Tencent | Provider::Aliyun => "bootstrap",
     }
 }
 
@@ -111,8 +67,9 @@ pub fn entry_name(provider: Provider) -> &'static str {
 pub struct BundleOptions {
     /// The built executable.
     pub exe: PathBuf,
-    /// The platform: it names the executable in the zip.
-    pub provider: Provider,
+    /// The platform: it names the executable in the zip and sets the
+    /// glibc the executable may need.
+    pub platform: Platform,
     /// The architecture the executable must be built for.
     pub arch: Arch,
     /// The directory `include` paths are relative to and must stay inside.
@@ -142,6 +99,8 @@ pub struct BundleInfo {
     pub entry: &'static str,
     /// Every entry's name, in the zip's (sorted) order.
     pub entries: Vec<String>,
+    /// What the executable needs to start.
+    pub elf: ElfInfo,
 }
 
 /// A file to bundle.
@@ -157,29 +116,6 @@ pub struct Entry {
     pub size: u64,
 }
 
-/// Why a file is not the executable the platform runs.
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
-pub enum NotElf {
-    /// Fewer bytes than an ELF header.
-    #[error("it is too short to be an ELF file")]
-    TooShort,
-    /// No `\x7fELF` at the start.
-    #[error("it is not an ELF file (built for another operating system?)")]
-    NoMagic,
-    /// A 32-bit ELF.
-    #[error("it is a 32-bit ELF")]
-    Not64Bit,
-    /// A big-endian ELF.
-    #[error("it is a big-endian ELF")]
-    BigEndian,
-    /// An object file, core dump or other ELF that does not run.
-    #[error("it is an ELF of type {0}, not an executable")]
-    NotExecutable(u16),
-    /// Built for another processor.
-    #[error("it is built for ELF machine {0:#x}")]
-    Machine(u16),
-}
-
 /// Why no bundle was written.
 #[derive(Debug, thiserror::Error)]
 pub enum BundleError {
@@ -191,7 +127,7 @@ pub enum BundleError {
         /// What went wrong.
         source: io::Error,
     },
-    /// The executable is not a Linux executable for the architecture.
+    /// The executable is not a Linux executable.
     #[error("{} is not a Linux executable for {arch}: {why}", path.display())]
     NotElf {
         /// The executable.
@@ -200,6 +136,16 @@ pub enum BundleError {
         arch: Arch,
         /// What is wrong with it.
         why: NotElf,
+    },
+    /// The executable would not start on the platform.
+    #[error("{} would not start on {}: {why}", path.display(), platform.system())]
+    WouldNotStart {
+        /// The executable.
+        path: PathBuf,
+        /// The platform.
+        platform: Platform,
+        /// Why not.
+        why: Refusal,
     },
     /// An include names nothing.
     #[error("cannot include `{}`: no such file or folder", .0.display())]
@@ -235,29 +181,6 @@ pub enum BundleError {
     Zip(#[from] zip::result::ZipError),
 }
 
-/// Checks that `header`, the first bytes of a file, starts a 64-bit
-/// little-endian ELF executable for `arch`.
-pub fn check_elf(header: &[u8], arch: Arch) -> Result<(), NotElf> {
-    if !header.starts_with(b"\x7fELF") {
-        return Err(NotElf::NoMagic);
-    }
-    let Some(h) = header.get(..20) else { return Err(NotElf::TooShort) };
-    if h[4] != 2 {
-        return Err(NotElf::Not64Bit);
-    }
-    if h[5] != 1 {
-        return Err(NotElf::BigEndian);
-    }
-    match u16::from_le_bytes([h[16], h[17]]) {
-        2 | 3 => {}
-        other => return Err(NotElf::NotExecutable(other)),
-    }
-    match u16::from_le_bytes([h[18], h[19]]) {
-        m if m == arch.machine() => Ok(()),
-        other => Err(NotElf::Machine(other)),
-    }
-}
-
 /// Checks `size` against `limit`.
 pub fn check_limit(what: &'static str, size: u64, limit: Option<u64>) -> Result<(), BundleError> {
     match limit {
@@ -270,15 +193,12 @@ pub fn check_limit(what: &'static str, size: u64, limit: Option<u64>) -> Result<
 /// writes the zip to a temporary file beside `output` and renames it into
 /// place. On any error nothing is left at `output` or beside it.
 pub fn write_bundle(opts: &BundleOptions) -> Result<BundleInfo, BundleError> {
-    let mut header = Vec::with_capacity(64);
-    File::open(&opts.exe).and_then(|f| f.take(64).read_to_end(&mut header)).map_err(io_at(&opts.exe))?;
-    check_elf(&header, opts.arch).map_err(|why| BundleError::NotElf {
-        path: opts.exe.clone(),
-        arch: opts.arch,
-        why,
-    })?;
-    let entry = entry_name(opts.provider);
-    let size = fs::metadata(&opts.exe).map_err(io_at(&opts.exe))?.len();
+    let exe = fs::read(&opts.exe).map_err(io_at(&opts.exe))?;
+    let (path, arch, platform) = (opts.exe.clone(), opts.arch, opts.platform);
+    let info = elf::inspect(&exe).map_err(|why| BundleError::NotElf { path: path.clone(), arch, why })?;
+    elf::check(&info, arch, platform).map_err(|why| BundleError::WouldNotStart { path, platform, why })?;
+    let entry = platform.entry_name();
+    let size = exe.len() as u64;
     let mut files = BTreeMap::new();
     files.insert(entry.to_owned(), Entry { name: entry.into(), source: opts.exe.clone(), mode: 0o755, size });
     for file in resolve_includes(&opts.base, &opts.include)? {
@@ -306,8 +226,12 @@ pub fn write_bundle(opts: &BundleOptions) -> Result<BundleInfo, BundleError> {
             .last_modified_time(time)
             .unix_permissions(f.mode);
         zip.start_file(f.name.as_str(), options)?;
-        let mut source = File::open(&f.source).map_err(io_at(&f.source))?;
-        io::copy(&mut source, &mut zip).map_err(io_at(&f.source))?;
+        if f.name == entry {
+            io::Write::write_all(&mut zip, &exe).map_err(io_at(&f.source))?;
+        } else {
+            let mut source = File::open(&f.source).map_err(io_at(&f.source))?;
+            io::copy(&mut source, &mut zip).map_err(io_at(&f.source))?;
+        }
     }
     let out = zip.finish()?.into_inner().map_err(|e| io_at(&temp_path)(e.into_error()))?;
     out.sync_all().map_err(io_at(&temp_path))?;
@@ -316,7 +240,8 @@ pub fn write_bundle(opts: &BundleOptions) -> Result<BundleInfo, BundleError> {
     check_limit("zipped", size, opts.limits.zipped)?;
     fs::rename(&temp_path, &opts.output).map_err(io_at(&opts.output))?;
     temp.keep();
-    Ok(BundleInfo { path: opts.output.clone(), size, unpacked, entry, entries: files.into_keys().collect() })
+    let entries = files.into_keys().collect();
+    Ok(BundleInfo { path: opts.output.clone(), size, unpacked, entry, entries, elf: info })
 }
 
 /// A file removed when dropped, unless kept.
