@@ -173,10 +173,8 @@ impl Request {
         let unsupported = crate::shape::unsupported(object);
         let tries: &[Shape] = match shape {
             Shape::Unmarked => &[Shape::Tencent, Shape::Aliyun],
-            marked => std::slice::from_ref(match marked {
-                Shape::Tencent => &Shape::Tencent,
-                _ => &Shape::Aliyun,
-            }),
+            Shape::Tencent => &[Shape::Tencent],
+            Shape::Aliyun => &[Shape::Aliyun],
         };
         let mut value = value;
         let mut attempts = Vec::with_capacity(2);
@@ -197,7 +195,11 @@ impl Request {
         if let Some(unsupported) = unsupported {
             return Err(unsupported);
         }
-        attempts.extend(ruled_out);
+        attempts.extend(ruled_out.map(|(shape, path, message)| Attempt {
+            shape,
+            path: path.to_owned(),
+            message: message.to_owned(),
+        }));
         Err(Error::UnrecognisedEvent { attempts })
     }
 

@@ -1,6 +1,6 @@
 //! Telling the vendors' events apart by their top-level fields.
 
-use crate::error::{Attempt, Error};
+use crate::error::Error;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use std::fmt;
 
@@ -43,22 +43,20 @@ impl Shape {
     }
 }
 
-/// For an event that fit none of the shapes its fields allow: the shapes
-/// those fields ruled out, each with the field that did.
-pub(crate) fn ruled_out(shape: Shape, event: &serde_json::Map<String, serde_json::Value>) -> Vec<Attempt> {
-    let marker = TENCENT_KEYS.iter().copied().find(|k| event.contains_key(*k)).unwrap_or(".");
+/// For an event that fit none of the shapes its fields allow: the shape
+/// those fields ruled out, the field that did, and why (no allocation until
+/// an error is made of it).
+pub(crate) fn ruled_out(
+    shape: Shape,
+    event: &serde_json::Map<String, serde_json::Value>,
+) -> Option<(&'static str, &'static str, &'static str)> {
     match shape {
-        Shape::Tencent => vec![Attempt {
-            shape: crate::aliyun::SHAPE,
-            path: marker.to_owned(),
-            message: "a field only Tencent's events have".to_owned(),
-        }],
-        Shape::Aliyun => vec![Attempt {
-            shape: crate::tencent::SHAPE,
-            path: ALIYUN_KEY.to_owned(),
-            message: "a field only Alibaba's events have".to_owned(),
-        }],
-        Shape::Unmarked => Vec::new(),
+        Shape::Tencent => {
+            let marker = TENCENT_KEYS.iter().copied().find(|k| event.contains_key(*k)).unwrap_or(".");
+            Some((crate::aliyun::SHAPE, marker, "a field only Tencent's events have"))
+        }
+        Shape::Aliyun => Some((crate::tencent::SHAPE, ALIYUN_KEY, "a field only Alibaba's events have")),
+        Shape::Unmarked => None,
     }
 }
 
