@@ -3,52 +3,42 @@
 //! [`Gateway`], and logs one line per request.
 
 use crate::gateway::Gateway;
+use apigw_runtime::connections::{self, ConnectionLimits};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
-/// Serves `gateway` on `listener` until the future is dropped.
+/// Serves `gateway` on `listener` until the future is dropped, within the
+/// connection limits the runtime's servers have too, read from
+/// `APIGW_HEADER_TIMEOUT_MS` and `APIGW_MAX_CONNECTIONS` when set (a bad
+/// value is warned about and the default kept).
 pub async fn serve(listener: TcpListener, gateway: Arc<Gateway>) {
+    let limits = ConnectionLimits::from_vars(|name| std::env::var(name).ok()).unwrap_or_else(|e| {
+        tracing::warn!("{e}: using the default connection limits");
+        ConnectionLimits::default()
+    });
+    serve_with(listener, gateway, &limits).await;
+}
+
+/// Serves `gateway` on `listener` within `limits` until the future is dropped.
+pub async fn serve_with(listener: TcpListener, gateway: Arc<Gateway>, limits: &ConnectionLimits) {
     let log = access_log();
-    // Each request arms a timer for its timeouts. Tokio wakes its reactor
-    // (an `eventfd` write, then a wasted `epoll_wait`) whenever a timer is
-    // armed that is due before anything the reactor already waits for; with
-    // this one-second tick pending, only timeouts under a second do. Two
-    // system calls fewer on every request, for one wake-up a second.
-    let mut heartbeat = tokio::time::interval(std::time::Duration::from_secs(1));
-    loop {
-        let accepted = tokio::select! {
-            accepted = listener.accept() => accepted,
-            _ = heartbeat.tick() => continue,
-        };
-        let (stream, peer) = match accepted {
-            Ok(conn) => conn,
-            Err(e) => {
-                tracing::warn!(error = %e, "accept failed");
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                continue;
-            }
-        };
-        let _ = stream.set_nodelay(true);
+    let service = move |peer: SocketAddr| {
         let (gateway, log) = (gateway.clone(), log.clone());
-        tokio::spawn(async move {
-            let svc = hyper::service::service_fn(move |req| {
-                let (gateway, log) = (gateway.clone(), log.clone());
-                async move {
-                    Ok::<_, std::convert::Infallible>(handle(&gateway, req, peer, &log).await.map(Full::new))
-                }
-            });
-            let _ =
-                hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), svc).await;
-        });
-    }
+        hyper::service::service_fn(move |req| {
+            let (gateway, log) = (gateway.clone(), log.clone());
+            async move {
+                Ok::<_, std::convert::Infallible>(handle(&gateway, req, peer, &log).await.map(Full::new))
+            }
+        })
+    };
+    connections::serve(listener, limits, service, std::future::pending::<()>(), Duration::ZERO).await;
 }
 
 /// Where access-log lines go: a task that writes them to stderr, so the
@@ -77,6 +67,7 @@ async fn handle(
 ) -> http::Response<Bytes> {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
+    let mut abandoned = Abandoned { log, line: None, started };
     let (res, request_id) = match gateway.route(&parts, peer.ip(), SystemTime::now()) {
         Err(res) => {
             let id =
@@ -85,14 +76,25 @@ async fn handle(
         }
         Ok(matched) => {
             let limit = gateway.body_limit(&matched);
-            let res = match Limited::new(body, limit).collect().await {
-                Ok(body) => gateway.dispatch(&matched, &parts, body.to_bytes()).await,
-                Err(e) if e.is::<http_body_util::LengthLimitError>() => crate::respond::too_large(limit),
-                Err(e) => crate::respond::message(400, &format!("the request body could not be read: {e}")),
+            abandoned.line = Some(format!("{} {} {}", parts.method, parts.uri, matched.request_id));
+            let declared = connections::declared_length(&parts.headers);
+            let res = if declared.is_some_and(|len| len > limit as u64) {
+                // Refused from the declared length, before any of the body
+                // is read or hyper answers `Expect: 100-continue`.
+                crate::respond::too_large(limit)
+            } else {
+                match Limited::new(body, limit).collect().await {
+                    Ok(body) => gateway.dispatch(&matched, &parts, body.to_bytes()).await,
+                    Err(e) if e.is::<http_body_util::LengthLimitError>() => crate::respond::too_large(limit),
+                    Err(e) => {
+                        crate::respond::message(400, &format!("the request body could not be read: {e}"))
+                    }
+                }
             };
             (res, matched.request_id)
         }
     };
+    abandoned.line = None;
     let _ = log.send(format!(
         "{} {} {} {:.1}ms {}\n",
         parts.method,
@@ -102,4 +104,24 @@ async fn handle(
         request_id
     ));
     res
+}
+
+/// Logs a request whose client went away before its answer: hyper drops
+/// the request's future, and with it this guard, still armed.
+struct Abandoned<'a> {
+    log: &'a mpsc::UnboundedSender<String>,
+    /// `METHOD URI REQUEST-ID` while the request is in flight.
+    line: Option<String>,
+    started: Instant,
+}
+
+impl Drop for Abandoned<'_> {
+    fn drop(&mut self) {
+        if let Some(line) = self.line.take() {
+            let ms = self.started.elapsed().as_secs_f64() * 1000.0;
+            let _ = self.log.send(format!(
+                "{line} abandoned after {ms:.1}ms: the client closed the connection; the function's answer is discarded\n"
+            ));
+        }
+    }
 }

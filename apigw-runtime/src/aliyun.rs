@@ -32,7 +32,8 @@ pub(crate) async fn run(
     shutdown: Shutdown,
 ) -> Result<(), crate::Error> {
     let state = Arc::new(State { config, init, app: OnceCell::new() });
-    crate::server::serve(listener, move |req| route(state.clone(), req), shutdown).await
+    let limits = state.config.connections.clone();
+    crate::server::serve(listener, &limits, move |req| route(state.clone(), req), shutdown).await
 }
 
 async fn route(state: Arc<State>, req: http::Request<Incoming>) -> Response {
@@ -40,7 +41,7 @@ async fn route(state: Arc<State>, req: http::Request<Incoming>) -> Response {
     let request_id = header(&parts.headers, "x-fc-request-id").unwrap_or_default().to_owned();
     match (&parts.method, parts.uri.path()) {
         (&Method::POST, "/invoke") => {
-            let event = match read_body(body, state.config.max_event_bytes).await {
+            let event = match read_body(&parts.headers, body, state.config.max_event_bytes).await {
                 Ok(event) => event,
                 Err(message) => return failure(&Failure::InvalidEvent(message), &request_id),
             };

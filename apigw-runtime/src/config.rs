@@ -1,6 +1,7 @@
 //! [`Config`]: where the runtime listens or connects, and its limits.
 
 use crate::Error;
+use crate::connections::ConnectionLimits;
 use crate::context::{Credentials, Provider};
 use crate::invoke::Limit;
 use std::net::{IpAddr, Ipv4Addr};
@@ -44,6 +45,11 @@ pub struct Config {
     /// How long connection failures to the runtime API are retried, from
     /// the first failure of a call, before the runtime gives up (default 60 s).
     pub platform_retry_budget: Duration,
+    /// What each connection to the Alibaba and web servers may take: the
+    /// head timeout, also their idle timeout (`APIGW_HEADER_TIMEOUT_MS`,
+    /// default 30 s; 0 turns it off), and how many are served at once
+    /// (`APIGW_MAX_CONNECTIONS`, default from the open-file limit).
+    pub connections: ConnectionLimits,
     /// What the environment says about the function.
     pub function: FunctionInfo,
 }
@@ -79,6 +85,7 @@ impl Default for Config {
             port: 9000,
             max_event_bytes: 64 << 20,
             platform_retry_budget: Duration::from_secs(60),
+            connections: ConnectionLimits::default(),
             function: FunctionInfo::default(),
         }
     }
@@ -122,11 +129,9 @@ impl Config {
                 .map_err(|_| Error::Config(format!("APIGW_LISTEN_IP `{ip}` is not an IP address")))?;
         }
         if let Some(t) = var("APIGW_TIMEOUT_MS") {
-            let ms = t
-                .parse::<u64>()
-                .map_err(|_| Error::Config(format!("APIGW_TIMEOUT_MS `{t}` is not a number")))?;
-            config.timeout = Some(Duration::from_millis(ms));
+            config.timeout = Some(Duration::from_millis(number("APIGW_TIMEOUT_MS", &t)?));
         }
+        config.connections = ConnectionLimits::from_vars(&var).map_err(Error::Config)?;
         let either = |a: &str, b: &str| var(a).or_else(|| var(b));
         config.function = FunctionInfo {
             name: either("SCF_FUNCTIONNAME", "FC_FUNCTION_NAME"),
@@ -192,6 +197,10 @@ impl Config {
         };
         Some(Limit { budget: nominal.saturating_sub(self.timeout_margin).max(nominal / 2), nominal })
     }
+}
+
+fn number(name: &str, value: &str) -> Result<u64, Error> {
+    value.trim().parse().map_err(|_| Error::Config(format!("{name} `{value}` is not a number")))
 }
 
 fn parse_port(name: &str, value: &str) -> Result<u16, Error> {

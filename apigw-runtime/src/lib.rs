@@ -70,6 +70,7 @@
 mod aliyun;
 mod client;
 mod config;
+pub mod connections;
 mod context;
 mod entry;
 mod error;

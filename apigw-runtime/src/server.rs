@@ -1,14 +1,13 @@
 //! The HTTP server under the Alibaba `/invoke` protocol and web functions:
-//! an accept loop that drains in-flight requests on shutdown.
+//! the [`connections`](crate::connections) accept loop, draining in-flight
+//! requests on shutdown.
 
 use crate::Error;
+use crate::connections::ConnectionLimits;
 use crate::shutdown::Shutdown;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
@@ -20,54 +19,48 @@ pub(crate) type Response = http::Response<Full<Bytes>>;
 /// How long in-flight requests may take to finish after shutdown is asked for.
 const DRAIN: Duration = Duration::from_secs(30);
 
-/// Serves `handle` on `listener` until shutdown, then lets in-flight
-/// requests finish.
-pub(crate) async fn serve<H, Fut>(listener: TcpListener, handle: H, shutdown: Shutdown) -> Result<(), Error>
+/// Serves `handle` on `listener` within `limits` until shutdown, then lets
+/// in-flight requests finish.
+pub(crate) async fn serve<H, Fut>(
+    listener: TcpListener,
+    limits: &ConnectionLimits,
+    handle: H,
+    shutdown: Shutdown,
+) -> Result<(), Error>
 where
     H: Fn(http::Request<Incoming>) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Response> + Send + 'static,
 {
     let handle = Arc::new(handle);
-    let graceful = GracefulShutdown::new();
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "listening");
     }
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(conn) => conn,
-                Err(e) => {
-                    // Out of file descriptors and the like: pause, then go on.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = shutdown.requested() => break,
-        };
-        let _ = stream.set_nodelay(true);
+    let service = move |_peer| {
         let handle = handle.clone();
-        let svc = hyper::service::service_fn(move |req| {
+        hyper::service::service_fn(move |req| {
             let fut = handle(req);
             async move { Ok::<_, Infallible>(fut.await) }
-        });
-        let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), svc);
-        let conn = graceful.watch(conn);
-        tokio::spawn(async move {
-            if let Err(e) = conn.await {
-                tracing::debug!(%peer, error = %e, "connection ended with an error");
-            }
-        });
-    }
-    tracing::info!("shutting down: draining in-flight requests");
-    if tokio::time::timeout(DRAIN, graceful.shutdown()).await.is_err() {
-        tracing::warn!("in-flight requests still running after {DRAIN:?}; exiting anyway");
-    }
+        })
+    };
+    let stop = async {
+        shutdown.requested().await;
+        tracing::info!("shutting down: draining in-flight requests");
+    };
+    crate::connections::serve(listener, limits, service, stop, DRAIN).await;
     Ok(())
 }
 
-/// Reads a request body up to `limit` bytes.
-pub(crate) async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, String> {
+/// Reads a request body up to `limit` bytes. A body whose declared length
+/// is over the limit is refused before any of it is read (and so before
+/// hyper answers an `Expect: 100-continue`).
+pub(crate) async fn read_body(
+    headers: &http::HeaderMap,
+    body: Incoming,
+    limit: usize,
+) -> Result<Bytes, String> {
+    if crate::connections::declared_length(headers).is_some_and(|len| len > limit as u64) {
+        return Err(format!("event larger than {limit} bytes"));
+    }
     match Limited::new(body, limit).collect().await {
         Ok(b) => Ok(b.to_bytes()),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => {

@@ -31,8 +31,10 @@ pub(crate) async fn run(
     })?;
     let config = Arc::new(config);
     let counter = Arc::new(AtomicU64::new(0));
+    let limits = config.connections.clone();
     crate::server::serve(
         listener,
+        &limits,
         move |req| answer(config.clone(), app.clone(), counter.fetch_add(1, Ordering::Relaxed), req),
         shutdown,
     )
@@ -46,7 +48,7 @@ async fn answer(config: Arc<Config>, app: App, n: u64, req: http::Request<Incomi
         .find_map(|h| parts.headers.get(*h).and_then(|v| v.to_str().ok()))
         .map(str::to_owned)
         .unwrap_or_else(|| format!("web-{}-{n}", std::process::id()));
-    let body = match read_body(body, config.max_event_bytes).await {
+    let body = match read_body(&parts.headers, body, config.max_event_bytes).await {
         Ok(body) => body,
         Err(message) => return failure(413, &Failure::InvalidEvent(message), &request_id),
     };
