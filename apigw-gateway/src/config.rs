@@ -21,14 +21,19 @@ pub struct GatewayConfig {
     pub stage_variables: BTreeMap<String, BTreeMap<String, String>>,
     /// Key pairs for `auth = "key"`: key id → secret.
     pub keys: BTreeMap<String, String>,
-    /// The function behind `backend = "function"` routes.
-    pub function: FunctionConfig,
+    /// The functions behind `backend = "function"` routes, by name: the
+    /// `[functions.NAME]` tables, or `[function]` (or none at all) as the
+    /// one function [`DEFAULT_FUNCTION`].
+    pub functions: BTreeMap<String, FunctionConfig>,
     /// The routes, in declaration order.
     pub routes: Vec<Route>,
 }
 
+/// The name of the one function of `[function]`, or of a file without one.
+pub const DEFAULT_FUNCTION: &str = "default";
+
 /// Which function runs, and how.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FunctionConfig {
     /// A binary of the package (`cargo build --bin`).
     pub bin: Option<String>,
@@ -40,6 +45,42 @@ pub struct FunctionConfig {
     pub env: BTreeMap<String, String>,
     /// The memory limit passed to the function, in MB.
     pub memory_mb: u64,
+    /// The function timeout of its routes unless they say otherwise.
+    pub timeout: Duration,
+    /// The most instances at once (`max_instances`, default 32).
+    pub max_instances: usize,
+    /// Invocations one Alibaba instance takes at once (`instance_concurrency`,
+    /// FC's setting, default 1).
+    pub instance_concurrency: usize,
+    /// How long an idle instance stays warm (`idle_timeout`, default 5 minutes).
+    pub idle_timeout: Duration,
+}
+
+impl Default for FunctionConfig {
+    fn default() -> Self {
+        FunctionConfig {
+            bin: None,
+            example: None,
+            provider: None,
+            env: BTreeMap::new(),
+            memory_mb: 128,
+            timeout: Duration::from_secs(3),
+            max_instances: 32,
+            instance_concurrency: 1,
+            idle_timeout: Duration::from_secs(300),
+        }
+    }
+}
+
+impl FunctionConfig {
+    /// How the function is run: its `provider`, else Alibaba when `flavour`
+    /// (its first route's) is Alibaba's, else Tencent.
+    pub fn provider_for(&self, flavour: Option<Flavour>) -> Provider {
+        self.provider.unwrap_or(match flavour {
+            Some(Flavour::Aliyun) => Provider::Aliyun,
+            _ => Provider::Tencent,
+        })
+    }
 }
 
 /// How the function process is run.
@@ -246,6 +287,8 @@ pub struct Route {
     pub key_auth: bool,
     /// What answers.
     pub backend: Backend,
+    /// The function behind it, by name, when `backend` is the function.
+    pub function: Option<String>,
     /// Declared parameters.
     pub params: Vec<Param>,
     /// Requests per second allowed, if limited.
@@ -334,6 +377,11 @@ impl GatewayConfig {
             message: format!("cannot read: {e}"),
         })?;
         Self::parse(&text, &file)
+    }
+
+    /// The routes' first flavour sent to function `name`.
+    pub fn flavour_of(&self, name: &str) -> Option<Flavour> {
+        self.routes.iter().find(|r| r.function.as_deref() == Some(name)).map(|r| r.flavour)
     }
 
     /// Checks a configuration given as TOML text; `file` names it in errors.

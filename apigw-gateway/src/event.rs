@@ -34,6 +34,8 @@ pub struct Matched {
     pub request_id: String,
     /// The caller's address.
     pub source_ip: String,
+    /// The configuration the request was routed by.
+    pub(crate) loaded: Option<std::sync::Arc<crate::gateway::Loaded>>,
 }
 
 /// The event for `route`, as JSON bytes.

@@ -1,29 +1,38 @@
-//! The author's function as a child process behind an emulated platform:
+//! The author's function as child processes behind an emulated platform:
 //! Tencent's runtime API, Alibaba's `/invoke` protocol, or a web function.
-//! The process stays warm across requests, is started again when it dies
-//! (the cold start logged), and is killed with the gateway.
+//!
+//! Each function has a pool of warm instances, as the platforms scale out:
+//! a Tencent instance (event or web function) runs one invocation at a
+//! time, an Alibaba one up to `instance_concurrency` at once; when all are
+//! busy another is started (its cold start logged), up to `max_instances`;
+//! past that, requests wait for one to free up, within the gateway's
+//! timeout. An instance stays busy until its function answers, even when
+//! the client has gone away, and one that overruns its time limit or dies
+//! is stopped. Idle instances are stopped after `idle_timeout`.
 
 mod aliyun;
+mod pool;
+mod process;
 mod tencent;
 
 use crate::client;
 use crate::config::Provider;
 use bytes::Bytes;
+use pool::Pool;
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::process::{Child, Command};
-use tokio::sync::{Mutex, oneshot, watch};
+use tokio::sync::oneshot;
 
 /// How long a function may take to start (Alibaba allows 120 s; locally less
 /// is plenty and fails faster).
 const START_TIMEOUT: Duration = Duration::from_secs(30);
-/// What the platform waits beyond the time limit before it gives up on the
-/// function itself.
+/// What the platform waits beyond the time limit before it gives up on an
+/// event function itself (its runtime reports its own timeout first).
 const GRACE: Duration = Duration::from_millis(1000);
 
-/// What runs: the executable, the platform, and its environment.
+/// What runs: the executable, the platform, its environment and how far it
+/// scales.
 #[derive(Clone, Debug)]
 pub struct FunctionSpec {
     /// The built executable.
@@ -36,6 +45,44 @@ pub struct FunctionSpec {
     pub memory_mb: u64,
     /// Extra environment variables.
     pub env: Vec<(String, String)>,
+    /// The most instances running at once.
+    pub max_instances: usize,
+    /// How many invocations one instance takes at once: Alibaba's
+    /// `instance_concurrency`; Tencent instances always take one.
+    pub instance_concurrency: usize,
+    /// How long an instance may sit idle before it is stopped.
+    pub idle_timeout: Duration,
+}
+
+impl FunctionSpec {
+    /// The default most instances of a function.
+    pub const DEFAULT_MAX_INSTANCES: usize = 32;
+    /// The default time an idle instance is kept warm.
+    pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
+
+    /// A spec with the defaults: 128 MB, no extra environment, up to
+    /// [`Self::DEFAULT_MAX_INSTANCES`] instances each taking one invocation,
+    /// idle ones stopped after [`Self::DEFAULT_IDLE_TIMEOUT`].
+    pub fn new(exe: PathBuf, provider: Provider, name: impl Into<String>) -> Self {
+        FunctionSpec {
+            exe,
+            provider,
+            name: name.into(),
+            memory_mb: 128,
+            env: Vec::new(),
+            max_instances: Self::DEFAULT_MAX_INSTANCES,
+            instance_concurrency: 1,
+            idle_timeout: Self::DEFAULT_IDLE_TIMEOUT,
+        }
+    }
+
+    /// How many invocations one instance takes at once.
+    fn per_instance(&self) -> usize {
+        match self.provider {
+            Provider::Aliyun => self.instance_concurrency.max(1),
+            Provider::Tencent | Provider::Web => 1,
+        }
+    }
 }
 
 /// What the function answered for one invocation.
@@ -46,7 +93,7 @@ pub enum Outcome {
     /// The function reported an error (its own timeout included): the body
     /// as the platform received it.
     Error(Bytes),
-    /// The platform's limit passed with no answer; the process was stopped.
+    /// The platform's limit passed with no answer; the instance was stopped.
     TimedOut(Duration),
     /// The process died, or never became ready.
     Crashed(String),
@@ -67,42 +114,30 @@ async fn within<F: std::future::Future>(
     }
 }
 
-/// A function process, started on first use.
+/// A function: its instances, started on demand.
 pub struct Function {
-    spec: FunctionSpec,
-    instance: Mutex<Option<Instance>>,
-}
-
-struct Instance {
-    /// Dropping or sending on it kills the process.
-    kill: Option<oneshot::Sender<()>>,
-    exited: watch::Receiver<Option<String>>,
-    kind: InstanceKind,
-}
-
-impl Instance {
-    fn kill(&mut self) {
-        if let Some(kill) = self.kill.take() {
-            let _ = kill.send(());
-        }
-    }
-}
-
-enum InstanceKind {
-    Tencent(tencent::RuntimeApi),
-    /// Alibaba or web: the function's port, and kept-alive connections to it.
-    Port(u16, Arc<client::Pool>),
+    pool: Arc<Pool>,
 }
 
 impl Function {
-    /// A function that starts on the first invocation.
+    /// A function whose first invocation starts its first instance.
     pub fn new(spec: FunctionSpec) -> Self {
-        Function { spec, instance: Mutex::new(None) }
+        Function { pool: Arc::new(Pool::new(spec)) }
     }
 
     /// The spec.
     pub fn spec(&self) -> &FunctionSpec {
-        &self.spec
+        self.pool.spec()
+    }
+
+    /// The process ids of the running instances.
+    pub fn pids(&self) -> Vec<u32> {
+        self.pool.pids()
+    }
+
+    /// How many instances have been started in all (cold starts).
+    pub fn cold_starts(&self) -> u64 {
+        self.pool.cold_starts()
     }
 
     /// Sends one event (Tencent or Alibaba event function) and waits for the
@@ -113,9 +148,11 @@ impl Function {
     }
 
     /// [`Function::invoke`] for a gateway that gives up after
-    /// `gateway_limit` (counted from now, a cold start included). One timer
-    /// serves both limits: every timer armed costs the async runtime a
-    /// wake-up of its own, on every request.
+    /// `gateway_limit` (counted from now: the wait for a free instance and a
+    /// cold start included). The invocation runs on its own task, so an
+    /// instance stays busy until its function answers even if the caller
+    /// stops waiting; a request still waiting for an instance when its
+    /// caller leaves is never sent.
     pub async fn invoke_within(
         &self,
         event: Bytes,
@@ -123,219 +160,91 @@ impl Function {
         limit: Duration,
         gateway_limit: Option<Duration>,
     ) -> Result<Outcome, GatewayTimedOut> {
-        let gateway_deadline = gateway_limit.and_then(|l| Instant::now().checked_add(l));
-        // Armed only if the instance is busy or starting: a timeout's timer
-        // is registered on its first wait, not when the inner future is ready.
-        let mut slot = within(gateway_deadline, self.instance.lock()).await?;
-        let instance = match within(gateway_deadline, self.ensure_started(&mut slot)).await? {
-            Ok(i) => i,
-            Err(message) => return Ok(Outcome::Crashed(message)),
-        };
-        let mut exited = instance.exited.clone();
-        let call = async {
-            match &instance.kind {
-                InstanceKind::Tencent(api) => api.invoke(event, request_id, limit).await,
-                InstanceKind::Port(port, pool) => {
-                    aliyun::invoke(*port, pool, &self.spec, event, request_id, limit).await
-                }
-            }
-        };
-        let function_deadline = Instant::now().checked_add(limit + GRACE);
-        let (deadline, gateway_first) = match (gateway_deadline, function_deadline) {
-            (Some(g), Some(f)) => (Some(g.min(f)), g < f),
-            (g, f) => (g.or(f), g.is_some()),
-        };
-        let outcome = tokio::select! {
-            outcome = within(deadline, call) => match outcome {
-                Ok(outcome) => outcome,
-                Err(GatewayTimedOut) if gateway_first => return Err(GatewayTimedOut),
-                Err(GatewayTimedOut) => Outcome::TimedOut(limit),
-            },
-            why = wait_exit(&mut exited) => Outcome::Crashed(why),
-        };
-        if matches!(outcome, Outcome::TimedOut(_) | Outcome::Crashed(_)) {
-            // The platform stops an instance that overran or died; the next
-            // request starts a fresh one.
-            if let Some(mut old) = slot.take() {
-                old.kill();
-            }
+        let deadline = gateway_limit.and_then(|l| Instant::now().checked_add(l));
+        let (tx, rx) = oneshot::channel();
+        let (pool, request_id) = (self.pool.clone(), request_id.to_owned());
+        tokio::spawn(async move {
+            let mut tx = tx;
+            let lease = tokio::select! {
+                lease = pool.lease(deadline) => lease,
+                _ = tx.closed() => return,
+            };
+            let outcome = match lease {
+                Ok(mut lease) if !tx.is_closed() => lease.invoke(event, &request_id, limit).await,
+                Ok(_) => return,
+                Err(pool::Refused::TimedOut) => return,
+                Err(pool::Refused::Failed(why)) => Outcome::Crashed(why),
+            };
+            let _ = tx.send(outcome);
+        });
+        match within(deadline, rx).await? {
+            Ok(outcome) => Ok(outcome),
+            // The task ends without an answer only when the wait for an
+            // instance outlasted the gateway's limit.
+            Err(_) => Err(GatewayTimedOut),
         }
-        Ok(outcome)
     }
 
-    /// Forwards an HTTP request to a web function and returns its response.
+    /// Forwards an HTTP request to a web function and returns its response;
+    /// past `limit` the instance is stopped and the answer is a timeout.
     pub async fn forward(
         &self,
         req: http::Request<Bytes>,
         limit: Duration,
     ) -> Result<http::Response<Bytes>, Outcome> {
-        let mut slot = self.instance.lock().await;
-        let pool = match self.ensure_started(&mut slot).await {
-            Ok(Instance { kind: InstanceKind::Port(_, pool), .. }) => pool.clone(),
-            Ok(_) => return Err(Outcome::Crashed("not a web function".into())),
-            Err(message) => return Err(Outcome::Crashed(message)),
-        };
-        // Web functions take requests concurrently: no need to hold the slot.
-        drop(slot);
-        match pool.send(req, limit + GRACE, 64 << 20).await {
-            Ok(res) => Ok(res),
-            Err(client::ClientError::TimedOut(_)) => Err(Outcome::TimedOut(limit)),
-            Err(e) => Err(Outcome::Crashed(e.to_string())),
-        }
+        self.forward_within(req, limit, None).await.unwrap_or(Err(Outcome::TimedOut(limit)))
     }
 
-    /// Stops the process; the next invocation starts a new one.
+    /// [`Function::forward`] for a gateway that gives up after `gateway_limit`.
+    pub async fn forward_within(
+        &self,
+        req: http::Request<Bytes>,
+        limit: Duration,
+        gateway_limit: Option<Duration>,
+    ) -> Result<Result<http::Response<Bytes>, Outcome>, GatewayTimedOut> {
+        let deadline = gateway_limit.and_then(|l| Instant::now().checked_add(l));
+        let (tx, rx) = oneshot::channel();
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            let mut tx = tx;
+            let lease = tokio::select! {
+                lease = pool.lease(deadline) => lease,
+                _ = tx.closed() => return,
+            };
+            let answer = match lease {
+                Ok(mut lease) if !tx.is_closed() => lease.forward(req, limit).await,
+                Ok(_) | Err(pool::Refused::TimedOut) => return,
+                Err(pool::Refused::Failed(why)) => Err(Outcome::Crashed(why)),
+            };
+            let _ = tx.send(answer);
+        });
+        within(deadline, rx).await?.map_err(|_| GatewayTimedOut)
+    }
+
+    /// Waits up to `limit` for the invocations in flight, then stops every
+    /// instance; the next invocation starts a new one.
+    pub async fn drain(&self, limit: Duration) {
+        self.pool.wait_idle(Instant::now().checked_add(limit)).await;
+        self.stop().await;
+    }
+
+    /// Stops every instance now; the next invocation starts a new one.
     pub async fn stop(&self) {
-        if let Some(mut old) = self.instance.lock().await.take() {
-            old.kill();
-            let _ = wait_exit(&mut old.exited).await;
-        }
-    }
-
-    async fn ensure_started<'a>(&self, slot: &'a mut Option<Instance>) -> Result<&'a mut Instance, String> {
-        if slot.as_ref().is_some_and(|i| i.exited.borrow().is_some()) {
-            tracing::warn!(function = %self.spec.name, "the function process had exited; starting a new one");
-            *slot = None;
-        }
-        if slot.is_none() {
-            let started = Instant::now();
-            let instance = self.start().await?;
-            tracing::info!(
-                function = %self.spec.name,
-                provider = ?self.spec.provider,
-                elapsed_ms = started.elapsed().as_millis() as u64,
-                "cold start"
-            );
-            *slot = Some(instance);
-        }
-        slot.as_mut().ok_or_else(|| "no instance".to_owned())
-    }
-
-    async fn start(&self) -> Result<Instance, String> {
-        let spec = &self.spec;
-        let mut cmd = Command::new(&spec.exe);
-        cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true);
-        for key in ["RUST_LOG", "RUST_BACKTRACE", "APIGW_LOG_FORMAT", "HOME", "TMPDIR"] {
-            if let Some(v) = std::env::var_os(key) {
-                cmd.env(key, v);
-            }
-        }
-        let (kind, port) = match spec.provider {
-            Provider::Tencent => {
-                let api = tencent::RuntimeApi::start(spec.memory_mb)
-                    .await
-                    .map_err(|e| format!("runtime API: {e}"))?;
-                cmd.env("SCF_RUNTIME_API", "127.0.0.1")
-                    .env("SCF_RUNTIME_API_PORT", api.port().to_string())
-                    .env("_HANDLER", "bootstrap")
-                    .env("SCF_FUNCTIONNAME", &spec.name)
-                    .env("SCF_FUNCTIONVERSION", "$LATEST")
-                    .env("SCF_NAMESPACE", "default")
-                    .env("TENCENTCLOUD_REGION", "ap-guangzhou")
-                    .env("TENCENTCLOUD_APPID", "1250000000")
-                    .env("TENCENTCLOUD_UIN", "100000000001")
-                    .env("TENCENTCLOUD_RUNENV", "SCF");
-                (InstanceKind::Tencent(api), None)
-            }
-            Provider::Aliyun | Provider::Web => {
-                let port = free_port().map_err(|e| format!("no free port: {e}"))?;
-                cmd.env("FC_SERVER_PORT", port.to_string())
-                    .env("PORT", port.to_string())
-                    .env("APIGW_LISTEN_IP", "127.0.0.1");
-                if spec.provider == Provider::Aliyun {
-                    cmd.env("FC_FUNCTION_NAME", &spec.name)
-                        .env("FC_REGION", "cn-hangzhou")
-                        .env("FC_ACCOUNT_ID", "1000000000000000")
-                        .env("FC_FUNCTION_MEMORY_SIZE", spec.memory_mb.to_string())
-                        .env("APIGW_PROVIDER", "aliyun");
-                } else {
-                    cmd.env("APIGW_PROVIDER", "web").env("TENCENTCLOUD_RUNENV", "SCF");
-                }
-                (
-                    InstanceKind::Port(port, Arc::new(client::Pool::new(format!("127.0.0.1:{port}")))),
-                    Some(port),
-                )
-            }
-        };
-        for (k, v) in &spec.env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().map_err(|e| format!("cannot start {}: {e}", spec.exe.display()))?;
-        // The function's stdout is its log: send it to ours, stderr, so a
-        // response printed on stdout stays clean.
-        if let Some(mut out) = child.stdout.take() {
-            tokio::spawn(async move {
-                let _ = tokio::io::copy(&mut out, &mut tokio::io::stderr()).await;
-            });
-        }
-        let pid = child.id();
-        let (kill, exited) = own(child);
-        let instance = Instance { kill: Some(kill), exited, kind };
-        let mut watcher = instance.exited.clone();
-        let ready = async {
-            match (&instance.kind, port) {
-                (InstanceKind::Tencent(api), _) => {
-                    api.ready().await;
-                    Ok(())
-                }
-                (_, Some(port)) => wait_for_port(port).await,
-                _ => Ok(()),
-            }
-        };
-        tokio::select! {
-            r = tokio::time::timeout(START_TIMEOUT, ready) => match r {
-                Ok(Ok(())) => Ok(instance),
-                Ok(Err(e)) => Err(e),
-                Err(_) => Err(format!("the function (pid {pid:?}) was not ready within {START_TIMEOUT:?}")),
-            },
-            why = wait_exit(&mut watcher) => Err(format!("the function exited during init: {why}")),
-        }
+        self.pool.stop_all().await;
     }
 }
 
-/// Hands the child to a task that reaps it and says why it exited; sending
-/// on (or dropping) the returned sender kills it.
-fn own(mut child: Child) -> (oneshot::Sender<()>, watch::Receiver<Option<String>>) {
-    let (kill_tx, kill_rx) = oneshot::channel::<()>();
-    let (tx, rx) = watch::channel(None);
-    tokio::spawn(async move {
-        let why = tokio::select! {
-            status = child.wait() => match status {
-                Ok(s) => format!("the process exited ({s})"),
-                Err(e) => format!("the process could not be waited on: {e}"),
-            },
-            _ = kill_rx => {
-                let _ = child.kill().await;
-                "the process was stopped".to_owned()
-            }
-        };
-        let _ = tx.send(Some(why));
-    });
-    (kill_tx, rx)
-}
-
-async fn wait_exit(rx: &mut watch::Receiver<Option<String>>) -> String {
-    let why = rx.wait_for(Option::is_some).await.map(|why| why.clone().unwrap_or_default());
-    match why {
-        Ok(why) => why,
-        Err(_) => std::future::pending().await,
+impl Drop for Function {
+    fn drop(&mut self) {
+        // Tasks still running an invocation hold the pool; its instances
+        // go when they end. Idle ones go now.
+        self.pool.stop_idle();
     }
 }
 
-async fn wait_for_port(port: u16) -> Result<(), String> {
-    loop {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-fn free_port() -> std::io::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+/// The instance's way in: the runtime API it polls, or the port it serves.
+enum InstanceKind {
+    Tencent(tencent::RuntimeApi),
+    /// Alibaba or web: the function's port, and kept-alive connections to it.
+    Port(u16, Arc<client::Pool>),
 }

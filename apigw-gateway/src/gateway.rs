@@ -1,6 +1,10 @@
 //! The front door: a request in, the vendor's response out. Stages, path
 //! checks, routing by the vendor's priority, CORS, IP lists, rate limits,
 //! key-pair auth, declared parameters, body limits, then the backend.
+//!
+//! The configuration and the functions behind it are loaded together and
+//! can be swapped while requests are in flight ([`Gateway::reload`]): a
+//! request keeps the configuration it was routed by until it is answered.
 
 use crate::config::{Backend, Flavour, GatewayConfig, Route};
 use crate::event::{self, Matched};
@@ -9,16 +13,28 @@ use crate::params;
 use crate::respond::{self, message};
 use crate::routes::{self, split_stage};
 use bytes::Bytes;
+use std::collections::BTreeMap;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Instant, SystemTime};
 
-/// The simulated gateway: configuration, the function behind it, and the
+/// The simulated gateway: configuration, the functions behind it, and the
 /// state of its rate limits.
 pub struct Gateway {
-    config: GatewayConfig,
-    function: std::sync::RwLock<Option<Arc<Function>>>,
+    loaded: RwLock<Arc<Loaded>>,
+}
+
+/// One configuration with the functions behind its routes, by name.
+pub(crate) struct Loaded {
+    config: Arc<GatewayConfig>,
+    functions: BTreeMap<String, Arc<Function>>,
     buckets: Vec<Mutex<Bucket>>,
+}
+
+impl std::fmt::Debug for Loaded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Loaded").field("functions", &self.functions.keys()).finish_non_exhaustive()
+    }
 }
 
 struct Bucket {
@@ -30,35 +46,60 @@ struct Bucket {
 pub type Early = Box<http::Response<Bytes>>;
 
 impl Gateway {
-    /// A gateway for `config`, with `function` behind its function routes.
+    /// A gateway for `config`, with `function` behind every function route.
     pub fn new(config: GatewayConfig, function: Option<Arc<Function>>) -> Self {
-        let buckets = config
-            .routes
-            .iter()
-            .map(|r| {
-                Mutex::new(Bucket { tokens: f64::from(r.rate_limit.unwrap_or(0)), last: Instant::now() })
-            })
-            .collect();
-        Gateway { config, function: std::sync::RwLock::new(function), buckets }
+        let functions = match function {
+            Some(f) => config.functions.keys().map(|name| (name.clone(), f.clone())).collect(),
+            None => BTreeMap::new(),
+        };
+        Self::with_functions(config, functions)
     }
 
-    /// The configuration.
-    pub fn config(&self) -> &GatewayConfig {
-        &self.config
+    /// A gateway for `config`, with each of its functions by name.
+    pub fn with_functions(config: GatewayConfig, functions: BTreeMap<String, Arc<Function>>) -> Self {
+        Gateway { loaded: RwLock::new(Arc::new(Loaded::new(config, functions))) }
     }
 
-    /// The function behind the function routes.
+    fn loaded(&self) -> Arc<Loaded> {
+        self.loaded.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> Arc<GatewayConfig> {
+        self.loaded().config.clone()
+    }
+
+    /// The function behind the function routes, when there is one (the
+    /// first by name when there are several).
     pub fn function(&self) -> Option<Arc<Function>> {
-        self.function.read().ok().and_then(|f| f.clone())
+        self.loaded().functions.values().next().cloned()
     }
 
-    /// Puts a new function behind the function routes (after a rebuild) and
-    /// returns the old one, to be stopped.
-    pub fn replace_function(&self, function: Arc<Function>) -> Option<Arc<Function>> {
-        match self.function.write() {
-            Ok(mut slot) => slot.replace(function),
-            Err(_) => None,
+    /// The functions behind the function routes, by name.
+    pub fn functions(&self) -> BTreeMap<String, Arc<Function>> {
+        self.loaded().functions.clone()
+    }
+
+    /// Serves `config` with `functions` from the next request on, and
+    /// returns the functions no longer served, to be drained and stopped.
+    /// Requests already routed finish with what they were routed by; rate
+    /// limits start afresh.
+    pub fn reload(
+        &self,
+        config: GatewayConfig,
+        functions: BTreeMap<String, Arc<Function>>,
+    ) -> Vec<Arc<Function>> {
+        let new = Arc::new(Loaded::new(config, functions));
+        let old =
+            std::mem::replace(&mut *self.loaded.write().unwrap_or_else(|e| e.into_inner()), new.clone());
+        let mut retired: Vec<Arc<Function>> = Vec::new();
+        for f in old.functions.values() {
+            let kept = new.functions.values().any(|n| Arc::ptr_eq(n, f));
+            if !kept && !retired.iter().any(|r| Arc::ptr_eq(r, f)) {
+                retired.push(f.clone());
+            }
         }
+        retired
     }
 
     /// Handles a whole request: [`Gateway::route`], the body limit, then
@@ -78,11 +119,14 @@ impl Gateway {
 
     /// The largest request body the matched route accepts.
     pub fn body_limit(&self, matched: &Matched) -> usize {
-        self.route_at(matched).map_or(Flavour::Tencent.body_limit(), |r| r.flavour.body_limit())
+        let loaded = self.loaded_for(matched);
+        loaded.route_at(matched).map_or(Flavour::Tencent.body_limit(), |r| r.flavour.body_limit())
     }
 
-    fn route_at(&self, matched: &Matched) -> Option<&Route> {
-        self.config.routes.get(matched.route)
+    /// What the request was routed by (the configuration in force for a
+    /// [`Matched`] made by hand).
+    fn loaded_for(&self, matched: &Matched) -> Arc<Loaded> {
+        matched.loaded.clone().unwrap_or_else(|| self.loaded())
     }
 
     /// Everything before the body: path checks, stage, route, CORS preflight,
@@ -95,12 +139,53 @@ impl Gateway {
         now: SystemTime,
     ) -> Result<Matched, Early> {
         let request_id = new_request_id();
-        self.route_with_id(parts, peer, now, request_id.clone()).map_err(|mut res| {
-            if let Ok(id) = http::HeaderValue::from_str(&request_id) {
-                res.headers_mut().insert("x-api-requestid", id);
-            }
-            res
-        })
+        let loaded = self.loaded();
+        let routed = loaded.route_with_id(parts, peer, now, request_id.clone());
+        routed
+            .map(|mut m| {
+                m.loaded = Some(loaded.clone());
+                m
+            })
+            .map_err(|mut res| {
+                if let Ok(id) = http::HeaderValue::from_str(&request_id) {
+                    res.headers_mut().insert("x-api-requestid", id);
+                }
+                res
+            })
+    }
+
+    /// Sends the request to the route's backend and builds the response.
+    pub async fn dispatch(
+        &self,
+        matched: &Matched,
+        parts: &http::request::Parts,
+        body: Bytes,
+    ) -> http::Response<Bytes> {
+        self.loaded_for(matched).dispatch(matched, parts, body).await
+    }
+
+    /// The event this request would carry to the function (for `cargo apigw event`).
+    pub fn event_for(&self, matched: &Matched, parts: &http::request::Parts, body: &Bytes) -> Option<Bytes> {
+        let loaded = self.loaded_for(matched);
+        let route = loaded.route_at(matched)?;
+        Some(loaded.event(route, matched, parts, body))
+    }
+}
+
+impl Loaded {
+    fn new(config: GatewayConfig, functions: BTreeMap<String, Arc<Function>>) -> Self {
+        let buckets = config
+            .routes
+            .iter()
+            .map(|r| {
+                Mutex::new(Bucket { tokens: f64::from(r.rate_limit.unwrap_or(0)), last: Instant::now() })
+            })
+            .collect();
+        Loaded { config: Arc::new(config), functions, buckets }
+    }
+
+    fn route_at(&self, matched: &Matched) -> Option<&Route> {
+        self.config.routes.get(matched.route)
     }
 
     fn route_with_id(
@@ -144,7 +229,9 @@ impl Gateway {
         };
         let Some(((index, route, path_params), path, stage)) = found else {
             let api_gateway = self.config.routes.iter().any(|r| r.flavour != Flavour::FunctionUrl);
-            return Err(Box::new(no_match(parts, if api_gateway { &stripped } else { raw_path })));
+            let path = if api_gateway { &stripped } else { raw_path };
+            self.hint_other_methods(&parts.method, path, &request_id);
+            return Err(Box::new(no_match(parts, path)));
         };
         if preflight {
             return Err(Box::new(if route.cors { cors_preflight(parts) } else { no_match(parts, &path) }));
@@ -179,11 +266,31 @@ impl Gateway {
             key_id,
             request_id,
             source_ip: ip.to_string(),
+            loaded: None,
         })
     }
 
-    /// Sends the request to the route's backend and builds the response.
-    pub async fn dispatch(
+    /// A 404 whose path a route of another method would take says so in
+    /// the log.
+    fn hint_other_methods(&self, method: &http::Method, path: &str, request_id: &str) {
+        let others: Vec<String> = self
+            .config
+            .routes
+            .iter()
+            .filter(|r| r.method != "ANY" && r.method != method.as_str())
+            .filter(|r| routes::select(std::iter::once(&r.pattern), path).is_some())
+            .map(|r| format!("{} {}", r.method, r.pattern.as_str()))
+            .collect();
+        if !others.is_empty() {
+            tracing::warn!(
+                request_id,
+                "404 for {method} {path}: no route of that method, but the path matches {}",
+                others.join(", ")
+            );
+        }
+    }
+
+    async fn dispatch(
         &self,
         matched: &Matched,
         parts: &http::request::Parts,
@@ -208,12 +315,6 @@ impl Gateway {
         res
     }
 
-    /// The event this request would carry to the function (for `cargo apigw event`).
-    pub fn event_for(&self, matched: &Matched, parts: &http::request::Parts, body: &Bytes) -> Option<Bytes> {
-        let route = self.route_at(matched)?;
-        Some(self.event(route, matched, parts, body))
-    }
-
     fn event(&self, route: &Route, matched: &Matched, parts: &http::request::Parts, body: &Bytes) -> Bytes {
         let empty = Default::default();
         let vars = self.config.stage_variables.get(&matched.stage).unwrap_or(&empty);
@@ -227,7 +328,7 @@ impl Gateway {
         parts: &http::request::Parts,
         body: Bytes,
     ) -> http::Response<Bytes> {
-        let Some(function) = self.function() else {
+        let Some(function) = route.function.as_ref().and_then(|name| self.functions.get(name)) else {
             return message(502, "no function is configured behind this route");
         };
         let gateway_limit = route.gateway_timeout;
@@ -243,10 +344,10 @@ impl Gateway {
             if let Ok(id) = http::HeaderValue::from_str(&matched.request_id) {
                 req.headers_mut().insert("x-scf-request-id", id);
             }
-            return match tokio::time::timeout(gateway_limit, function.forward(req, route.function_timeout))
-                .await
-            {
-                Err(_) => respond::gateway_timeout(route.flavour, gateway_limit, &matched.request_id),
+            return match function.forward_within(req, route.function_timeout, Some(gateway_limit)).await {
+                Err(GatewayTimedOut) => {
+                    respond::gateway_timeout(route.flavour, gateway_limit, &matched.request_id)
+                }
                 Ok(Ok(res)) => res,
                 Ok(Err(outcome)) => respond::outcome(route.flavour, route.mode, outcome, &matched.request_id),
             };

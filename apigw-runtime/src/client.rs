@@ -42,11 +42,24 @@ pub(crate) struct Client {
     block_below: Option<usize>,
     /// The request head being sent, kept to be written over by the next one.
     head: Vec<u8>,
+    /// Header lines sent on every request (the local gateway's token).
+    extra: String,
 }
 
 impl Client {
     pub(crate) fn new(addr: String, max_body: usize) -> Self {
-        Client { addr, conn: None, max_body, block_below: None, head: Vec::new() }
+        Client { addr, conn: None, max_body, block_below: None, head: Vec::new(), extra: String::new() }
+    }
+
+    /// Sends `x-apigw-runtime-token: <token>` on every request, as the
+    /// local gateway's runtime API asks.
+    pub(crate) fn with_token(mut self, token: Option<&str>) -> Self {
+        // A token that could break the head is not sent: the gateway refuses
+        // the calls and says why.
+        if let Some(t) = token.filter(|t| t.bytes().all(|b| b.is_ascii_graphic())) {
+            self.extra = format!("x-apigw-runtime-token: {t}\r\n");
+        }
+        self
     }
 
     /// Lets the client wait for answers in blocking reads (at most
@@ -82,7 +95,7 @@ impl Client {
     }
 
     async fn exchange(&mut self, method: &Method, path: &str, body: &[u8]) -> Result<Answer, CallError> {
-        write_head(&mut self.head, method, path, &self.addr, body.len());
+        write_head(&mut self.head, method, path, &self.addr, &self.extra, body.len());
         loop {
             let conn = match &mut self.conn {
                 Some(conn) => conn,
@@ -146,9 +159,9 @@ impl Connection {
 
 /// Writes `METHOD path HTTP/1.1`, `host` and `content-length` into `head`:
 /// all the runtime API needs.
-fn write_head(head: &mut Vec<u8>, method: &Method, path: &str, host: &str, len: usize) {
+fn write_head(head: &mut Vec<u8>, method: &Method, path: &str, host: &str, extra: &str, len: usize) {
     head.clear();
-    for part in [method.as_str(), " ", path, " HTTP/1.1\r\nhost: ", host, "\r\ncontent-length: "] {
+    for part in [method.as_str(), " ", path, " HTTP/1.1\r\nhost: ", host, "\r\n", extra, "content-length: "] {
         head.extend_from_slice(part.as_bytes());
     }
     head.extend_from_slice(itoa::Buffer::new().format(len).as_bytes());
@@ -160,10 +173,23 @@ mod tests {
     #[test]
     fn request_head_is_http_1_1_with_host_and_length() {
         let mut head = b"left over from the last request".to_vec();
-        super::write_head(&mut head, &http::Method::POST, "/runtime/init/ready", "127.0.0.1:9001", 1);
+        super::write_head(&mut head, &http::Method::POST, "/runtime/init/ready", "127.0.0.1:9001", "", 1);
         assert_eq!(
             head,
             b"POST /runtime/init/ready HTTP/1.1\r\nhost: 127.0.0.1:9001\r\ncontent-length: 1\r\n\r\n"
         );
+    }
+
+    #[test]
+    fn the_gateway_token_is_sent_on_every_request() {
+        let client = super::Client::new("127.0.0.1:9001".into(), 1).with_token(Some("t0k"));
+        let mut head = Vec::new();
+        super::write_head(&mut head, &http::Method::GET, "/runtime/invocation/next", "h", &client.extra, 0);
+        assert_eq!(
+            head,
+            b"GET /runtime/invocation/next HTTP/1.1\r\nhost: h\r\nx-apigw-runtime-token: t0k\r\ncontent-length: 0\r\n\r\n"
+        );
+        let refused = super::Client::new("h".into(), 1).with_token(Some("a\r\nb"));
+        assert!(refused.extra.is_empty(), "a token that would break the head is not sent");
     }
 }

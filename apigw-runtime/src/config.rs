@@ -52,6 +52,14 @@ pub struct Config {
     pub connections: ConnectionLimits,
     /// What the environment says about the function.
     pub function: FunctionInfo,
+    /// A token the local gateway hands each Tencent instance
+    /// (`APIGW_RUNTIME_TOKEN`), sent back on every runtime API call so a
+    /// process left over from an earlier gateway is refused by a new one.
+    pub runtime_token: Option<String>,
+    /// The local gateway that started this process (`APIGW_PARENT_PID`):
+    /// on Linux the process is killed when it dies, and exits at once if it
+    /// is already gone.
+    pub parent_pid: Option<u32>,
 }
 
 /// What the environment says about the function, copied into each
@@ -87,6 +95,8 @@ impl Default for Config {
             platform_retry_budget: Duration::from_secs(60),
             connections: ConnectionLimits::default(),
             function: FunctionInfo::default(),
+            runtime_token: None,
+            parent_pid: None,
         }
     }
 }
@@ -132,6 +142,14 @@ impl Config {
             config.timeout = Some(Duration::from_millis(number("APIGW_TIMEOUT_MS", &t)?));
         }
         config.connections = ConnectionLimits::from_vars(&var).map_err(Error::Config)?;
+        config.runtime_token = var("APIGW_RUNTIME_TOKEN");
+        if let Some(pid) = var("APIGW_PARENT_PID") {
+            config.parent_pid = Some(
+                pid.trim()
+                    .parse()
+                    .map_err(|_| Error::Config(format!("APIGW_PARENT_PID `{pid}` is not a process id")))?,
+            );
+        }
         let either = |a: &str, b: &str| var(a).or_else(|| var(b));
         config.function = FunctionInfo {
             name: either("SCF_FUNCTIONNAME", "FC_FUNCTION_NAME"),

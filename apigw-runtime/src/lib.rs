@@ -77,6 +77,7 @@ mod error;
 mod handler;
 mod invoke;
 mod logging;
+mod parent;
 mod server;
 mod shutdown;
 mod tencent;
@@ -292,6 +293,9 @@ impl Runtime {
 
     async fn start(self, init: Init) -> Result<(), Error> {
         let Runtime { config, listener, shutdown } = self;
+        if let Some(pid) = config.parent_pid {
+            parent::die_with(pid)?;
+        }
         let shutdown = shutdown::Shutdown::on(match shutdown {
             Some(trigger) => trigger,
             None => Box::pin(shutdown::signal()),

@@ -21,8 +21,9 @@ const ERROR: &str = "/runtime/invocation/error";
 const POST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub(crate) async fn run(config: Config, init: Init, shutdown: Shutdown) -> Result<(), Error> {
-    let mut client =
-        Client::new(config.runtime_api.clone(), config.max_event_bytes).with_blocking_waits(Shutdown::TASKS);
+    let mut client = Client::new(config.runtime_api.clone(), config.max_event_bytes)
+        .with_blocking_waits(Shutdown::TASKS)
+        .with_token(config.runtime_token.as_deref());
     let app = match init().await {
         Ok(app) => app,
         Err(message) => {

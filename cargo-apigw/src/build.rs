@@ -12,10 +12,11 @@ use std::process::ExitCode;
 pub(crate) fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
     let dir = std::env::current_dir().context("the current directory")?;
     let config = setup::config(None, &RouteOverrides::default())?;
-    let platform = platform(args.provider, args.web, config.function.provider)?;
+    let (_, function) = setup::pick(&config, args.function.as_deref())?;
+    let platform = platform(args.provider, args.web, function.provider)?;
     let timestamp = timestamp(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())?;
     let (bin, example) = match (&args.bin, &args.example) {
-        (None, None) => (config.function.bin.clone(), config.function.example.clone()),
+        (None, None) => (function.bin.clone(), function.example.clone()),
         (bin, example) => (bin.clone(), example.clone()),
     };
     let linker = args.linker.map(|l| match l {

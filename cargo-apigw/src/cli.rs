@@ -29,6 +29,10 @@ pub(crate) enum Command {
 /// Which function to build and run.
 #[derive(Args, Debug, Clone, Default)]
 pub(crate) struct FunctionArgs {
+    /// The function of `apigw.toml` to run (`[functions.NAME]`); without
+    /// it, every function.
+    #[arg(long, short = 'f', value_name = "NAME")]
+    pub(crate) function: Option<String>,
     /// Run this binary of the package.
     #[arg(long, conflicts_with = "example")]
     pub(crate) bin: Option<String>,
@@ -161,6 +165,9 @@ pub(crate) enum LinkerArg {
 
 #[derive(Args, Debug)]
 pub(crate) struct BuildArgs {
+    /// Bundle this function of `apigw.toml` (`[functions.NAME]`).
+    #[arg(long, short = 'f', value_name = "NAME")]
+    pub(crate) function: Option<String>,
     /// Bundle this binary of the package.
     #[arg(long, conflicts_with = "example")]
     pub(crate) bin: Option<String>,

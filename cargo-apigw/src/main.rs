@@ -14,6 +14,9 @@ mod invoke;
 mod request;
 mod serve;
 mod setup;
+mod signals;
+mod table;
+mod watch;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -1,102 +1,156 @@
 //! `cargo apigw serve`: the gateway on 127.0.0.1, one access-log line per
-//! request, rebuilt and restarted when the crate's sources change.
+//! request, and a live dev loop: a change to the sources rebuilds the
+//! functions, a change to `apigw.toml` reloads routes, keys, stages and
+//! functions, without dropping requests in flight. SIGINT, SIGTERM and
+//! SIGHUP stop it, and every function it started, after the requests in
+//! flight (for at most [`DRAIN`]).
 
 use crate::cli::ServeArgs;
-use crate::setup;
+use crate::signals::Signals;
+use crate::watch::{Change, Watcher};
+use crate::{setup, table};
 use anyhow::Context;
-use apigw_gateway::Gateway;
+use apigw_bundle::cargo::Target;
+use apigw_gateway::config::FunctionConfig;
+use apigw_gateway::{Function, Gateway, GatewayConfig};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
+
+/// How long a stop or a reload waits for the requests in flight.
+const DRAIN: Duration = Duration::from_secs(5);
 
 pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let mut signals = Signals::listen().context("listening for signals")?;
     let config = setup::config(args.function.config.as_deref(), &args.overrides)?;
-    let target = setup::target(&args.function, &config);
-    let function = if setup::needs_function(&config) {
-        Some(setup::function(setup::build(&target)?, &config))
-    } else {
-        None
-    };
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], args.port));
+    // The port is checked before anything is built.
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr} (is another server using the port? pick one with --port)")
     })?;
-    let gateway = Arc::new(Gateway::new(config, function));
+    let mut built = Built::default();
+    built.update(&args, &config, false).await?;
+    let gateway = Arc::new(Gateway::with_functions(config, built.functions.clone()));
     eprintln!("apigw gateway listening on http://{}", listener.local_addr().unwrap_or(addr));
+    eprint!("{}", table::render(&gateway.config()));
     let server = tokio::spawn(apigw_gateway::server::serve(listener, gateway.clone()));
-    if !args.no_watch && gateway.function().is_some() {
-        tokio::spawn(watch(gateway.clone(), target));
-    }
-    let stopped = tokio::select! {
-        _ = tokio::signal::ctrl_c() => true,
-        _ = server => false,
+    let watching = match args.no_watch {
+        true => None,
+        false => Some(tokio::spawn(watch(gateway.clone(), args, built))),
     };
-    if let Some(f) = gateway.function() {
-        f.stop().await;
+    let stopped = tokio::select! {
+        stop = signals.next() => Some(stop),
+        _ = server => None,
+    };
+    if let Some(w) = watching {
+        w.abort();
     }
-    Ok(if stopped { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    if let Some(stop) = stopped {
+        eprintln!("{}: stopping the gateway and its functions", stop.name);
+    }
+    drain(gateway.functions().into_values().collect()).await;
+    Ok(stopped.map_or(ExitCode::FAILURE, |s| s.exit_code()))
 }
 
-/// Polls the sources once a second; on a change, rebuilds and swaps the function.
-async fn watch(gateway: Arc<Gateway>, target: apigw_bundle::cargo::Target) {
-    let Ok(root) = std::env::current_dir() else { return };
-    let mut last = newest(&root);
-    loop {
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        let now = newest(&root);
-        if now <= last {
-            continue;
+/// Waits for the functions' requests in flight, then stops them.
+async fn drain(functions: Vec<Arc<Function>>) {
+    let mut tasks = tokio::task::JoinSet::new();
+    for f in functions {
+        tasks.spawn(async move { f.drain(DRAIN).await });
+    }
+    while tasks.join_next().await.is_some() {}
+}
+
+/// What was built for each function, and from what.
+#[derive(Default)]
+struct Built {
+    /// The function's target, its executable and its table, by name.
+    from: BTreeMap<String, (Target, PathBuf, FunctionConfig)>,
+    functions: BTreeMap<String, Arc<Function>>,
+}
+
+impl Built {
+    /// Builds what `config` needs (all of it after a source change, else
+    /// only targets not built yet) and makes the functions, keeping the
+    /// running ones whose build and table did not change.
+    async fn update(
+        &mut self,
+        args: &ServeArgs,
+        config: &GatewayConfig,
+        rebuild: bool,
+    ) -> anyhow::Result<()> {
+        let targets = match setup::needs_function(config) {
+            true => setup::targets(&args.function, config)?,
+            false => BTreeMap::new(),
+        };
+        let to_build: BTreeMap<String, Target> = targets
+            .iter()
+            .filter(|(name, t)| rebuild || !self.from.get(*name).is_some_and(|(old, _, _)| old == *t))
+            .map(|(n, t)| (n.clone(), t.clone()))
+            .collect();
+        let exes = tokio::task::spawn_blocking(move || setup::build_all(&to_build))
+            .await
+            .context("the build stopped")??;
+        let mut from = BTreeMap::new();
+        let mut functions = BTreeMap::new();
+        for (name, target) in targets {
+            let table = config.functions.get(&name).cloned().unwrap_or_default();
+            let (exe, fresh) = match (exes.get(&name), self.from.get(&name)) {
+                (Some(exe), _) => (exe.clone(), true),
+                (None, Some((_, exe, _))) => (exe.clone(), false),
+                (None, None) => continue,
+            };
+            let same = !fresh && self.from.get(&name).is_some_and(|(_, _, old)| *old == table);
+            let function = match (same, self.functions.get(&name)) {
+                (true, Some(running)) => running.clone(),
+                _ => setup::function(exe.clone(), &name, config),
+            };
+            functions.insert(name.clone(), function);
+            from.insert(name, (target, exe, table));
         }
-        last = now;
-        eprintln!("sources changed: rebuilding");
-        let built = tokio::task::spawn_blocking({
-            let target = target.clone();
-            move || setup::build(&target)
-        })
-        .await;
-        match built {
-            Ok(Ok(exe)) => {
-                let function = setup::function(exe, gateway.config());
-                if let Some(old) = gateway.replace_function(function) {
-                    old.stop().await;
+        self.from = from;
+        self.functions = functions;
+        Ok(())
+    }
+}
+
+/// Rebuilds on source changes and reloads on configuration changes, until aborted.
+async fn watch(gateway: Arc<Gateway>, args: ServeArgs, mut built: Built) {
+    let config_path: PathBuf = args.function.config.clone().unwrap_or_else(|| PathBuf::from("apigw.toml"));
+    let mut watcher = match Watcher::start(Path::new("."), &config_path) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: cannot watch the sources: {e:#}; serving without reloads");
+            return;
+        }
+    };
+    while let Some(change) = watcher.next().await {
+        let config = match change {
+            Change::Config => match setup::config(args.function.config.as_deref(), &args.overrides) {
+                Ok(config) => config,
+                Err(e) => {
+                    eprintln!("error: {e:#}; still serving the previous configuration");
+                    continue;
                 }
-                eprintln!("rebuilt: the next request starts the new function");
+            },
+            Change::Sources => {
+                eprintln!("sources changed: rebuilding");
+                (*gateway.config()).clone()
             }
-            Ok(Err(e)) => eprintln!("error: {e:#}; still serving the previous build"),
-            Err(e) => eprintln!("error: the rebuild stopped: {e}"),
+        };
+        match built.update(&args, &config, change == Change::Sources).await {
+            Ok(()) => {
+                let retired = gateway.reload(config, built.functions.clone());
+                tokio::spawn(drain(retired));
+                match change {
+                    Change::Config => eprintln!("reloaded {}", config_path.display()),
+                    Change::Sources => eprintln!("rebuilt: the next request starts the new function"),
+                }
+                eprint!("{}", table::render(&gateway.config()));
+            }
+            Err(e) => eprintln!("error: {e:#}; still serving the previous build"),
         }
     }
-}
-
-/// The newest modification time of the Rust sources and manifests under
-/// `root` (skipping `target` and hidden folders).
-fn newest(root: &Path) -> SystemTime {
-    let mut newest = SystemTime::UNIX_EPOCH;
-    let mut stack: Vec<PathBuf> = vec![root.to_path_buf()];
-    let mut seen = 0usize;
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        for entry in entries.flatten() {
-            seen += 1;
-            if seen > 20_000 {
-                return newest;
-            }
-            let path = entry.path();
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with('.') || name == "target" {
-                continue;
-            }
-            let Ok(meta) = entry.metadata() else { continue };
-            if meta.is_dir() {
-                stack.push(path);
-            } else if (name.ends_with(".rs") || name == "Cargo.toml" || name == "apigw.toml")
-                && let Ok(m) = meta.modified()
-            {
-                newest = newest.max(m);
-            }
-        }
-    }
-    newest
 }

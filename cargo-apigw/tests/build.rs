@@ -146,13 +146,9 @@ fn answers_on_both_platforms(exe: &Path) {
         (Provider::Aliyun, "aliyun-apigw-event-sample.json"),
     ] {
         let event = std::fs::read(fixtures.join(fixture)).unwrap();
-        let function = Function::new(FunctionSpec {
-            exe: exe.to_owned(),
-            provider,
-            name: "hello".into(),
-            memory_mb: 128,
-            env: vec![("RUST_LOG".into(), "warn".into())],
-        });
+        let mut spec = FunctionSpec::new(exe.to_owned(), provider, "hello");
+        spec.env = vec![("RUST_LOG".into(), "warn".into())];
+        let function = Function::new(spec);
         let outcome = rt.block_on(async {
             let outcome = function.invoke(event.into(), "req-bundle-1", Duration::from_secs(30)).await;
             function.stop().await;

@@ -12,7 +12,9 @@ pub(super) struct File {
     #[serde(default)]
     stage: Option<Spanned<String>>,
     #[serde(default)]
-    function: RawFunction,
+    function: Option<Spanned<RawFunction>>,
+    #[serde(default)]
+    functions: BTreeMap<String, Spanned<RawFunction>>,
     #[serde(default)]
     stages: BTreeMap<String, RawStage>,
     #[serde(default)]
@@ -31,6 +33,9 @@ struct RawFunction {
     #[serde(default)]
     env: BTreeMap<String, String>,
     memory_mb: Option<u64>,
+    max_instances: Option<Spanned<u64>>,
+    instance_concurrency: Option<Spanned<u64>>,
+    idle_timeout: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -63,6 +68,7 @@ struct RawRoute {
     cors: bool,
     auth: Option<Spanned<String>>,
     backend: Option<Spanned<String>>,
+    function: Option<Spanned<String>>,
     mock: Option<RawMock>,
     http: Option<RawHttp>,
     #[serde(default)]
@@ -102,6 +108,8 @@ struct RawHttp {
     #[serde(default)]
     constants: Vec<Constant>,
 }
+
+static FALLBACK: std::sync::LazyLock<FunctionConfig> = std::sync::LazyLock::new(FunctionConfig::default);
 
 const METHODS: [&str; 6] = ["ANY", "GET", "HEAD", "POST", "PUT", "DELETE"];
 
@@ -171,20 +179,12 @@ impl File {
             Some(s) => s.into_inner(),
             None => "release".to_owned(),
         };
-        let function_timeout =
-            c.duration("function.timeout", self.function.timeout.as_ref(), Duration::from_secs(3))?;
-        let function = FunctionConfig {
-            bin: self.function.bin,
-            example: self.function.example,
-            provider: self.function.provider,
-            env: self.function.env,
-            memory_mb: self.function.memory_mb.unwrap_or(128),
-        };
+        let functions = check_functions(&c, self.function, self.functions)?;
         let keys: BTreeMap<String, String> = self.keys.into_iter().map(|k| (k.id, k.secret)).collect();
         let mut routes = Vec::new();
         let raw_routes = if self.routes.is_empty() { vec![default_route()] } else { self.routes };
         for (i, r) in raw_routes.into_iter().enumerate() {
-            routes.push(check_route(&c, i, r, function_timeout, &function, &keys)?);
+            routes.push(check_route(&c, i, r, &functions, &keys)?);
         }
         let stage_variables = self.stages.into_iter().map(|(k, v)| (k, v.variables)).collect();
         Ok(GatewayConfig {
@@ -192,7 +192,7 @@ impl File {
             default_stage,
             stage_variables,
             keys,
-            function,
+            functions,
             routes,
         })
     }
@@ -211,6 +211,7 @@ fn default_route() -> RawRoute {
         cors: false,
         auth: None,
         backend: None,
+        function: None,
         mock: None,
         http: None,
         params: Vec::new(),
@@ -220,15 +221,140 @@ fn default_route() -> RawRoute {
     }
 }
 
+/// `[function]` is the one function [`DEFAULT_FUNCTION`]; `[functions.NAME]`
+/// tables name several; a file with neither has the default one.
+fn check_functions(
+    c: &Checker<'_>,
+    one: Option<Spanned<RawFunction>>,
+    several: BTreeMap<String, Spanned<RawFunction>>,
+) -> Result<BTreeMap<String, FunctionConfig>, ConfigError> {
+    if let (Some(one), false) = (&one, several.is_empty()) {
+        return c.err(
+            Some(one.span()),
+            "`[function]` and `[functions.NAME]` cannot both be given: name this one too, as `[functions.NAME]`"
+                .to_owned(),
+        );
+    }
+    let raw: Vec<(String, Option<Spanned<RawFunction>>)> = match one {
+        Some(f) => vec![(DEFAULT_FUNCTION.to_owned(), Some(f))],
+        None if several.is_empty() => vec![(DEFAULT_FUNCTION.to_owned(), None)],
+        None => several.into_iter().map(|(k, v)| (k, Some(v))).collect(),
+    };
+    let mut functions = BTreeMap::new();
+    for (name, f) in raw {
+        let table = if f.is_some() && name == DEFAULT_FUNCTION {
+            "function".to_owned()
+        } else {
+            format!("functions.{name}")
+        };
+        let f = f.map(Spanned::into_inner).unwrap_or_default();
+        functions.insert(name, check_function(c, &table, f)?);
+    }
+    Ok(functions)
+}
+
+fn check_function(c: &Checker<'_>, table: &str, f: RawFunction) -> Result<FunctionConfig, ConfigError> {
+    let defaults = FunctionConfig::default();
+    let count = |field: &str,
+                 v: Option<Spanned<u64>>,
+                 range: std::ops::RangeInclusive<u64>,
+                 default: usize| {
+        match v {
+            None => Ok(default),
+            Some(v) if range.contains(v.get_ref()) => Ok(*v.get_ref() as usize),
+            Some(v) => c.err(
+                Some(v.span()),
+                format!("`{table}.{field}` = {}: expected {} to {}", v.get_ref(), range.start(), range.end()),
+            ),
+        }
+    };
+    // FC takes 1 to 200 requests per instance.
+    if let (Some(ic), Some(p @ (Provider::Tencent | Provider::Web))) = (&f.instance_concurrency, f.provider)
+        && *ic.get_ref() > 1
+    {
+        return c.err(
+            Some(ic.span()),
+            format!(
+                "`{table}.instance_concurrency` is Alibaba's setting: a {} instance runs one invocation at a time",
+                if p == Provider::Web { "web function" } else { "Tencent" }
+            ),
+        );
+    }
+    Ok(FunctionConfig {
+        bin: f.bin,
+        example: f.example,
+        provider: f.provider,
+        env: f.env,
+        memory_mb: f.memory_mb.unwrap_or(defaults.memory_mb),
+        timeout: c.duration(&format!("{table}.timeout"), f.timeout.as_ref(), defaults.timeout)?,
+        max_instances: count("max_instances", f.max_instances, 1..=1000, defaults.max_instances)?,
+        instance_concurrency: count(
+            "instance_concurrency",
+            f.instance_concurrency,
+            1..=200,
+            defaults.instance_concurrency,
+        )?,
+        idle_timeout: c.duration(
+            &format!("{table}.idle_timeout"),
+            f.idle_timeout.as_ref(),
+            defaults.idle_timeout,
+        )?,
+    })
+}
+
+/// The function a route sends to: the one it names, or the only one.
+fn route_function<'f>(
+    c: &Checker<'_>,
+    i: usize,
+    r: &RawRoute,
+    functions: &'f BTreeMap<String, FunctionConfig>,
+) -> Result<(String, &'f FunctionConfig), ConfigError> {
+    let names = || functions.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
+    match &r.function {
+        Some(name) => match functions.get_key_value(name.get_ref()) {
+            Some((k, f)) => Ok((k.clone(), f)),
+            None => c.err(
+                Some(name.span()),
+                format!(
+                    "`routes[{i}].function` = \"{}\": no such function; there are {}",
+                    name.get_ref(),
+                    names()
+                ),
+            ),
+        },
+        None => match functions.iter().next() {
+            Some((k, f)) if functions.len() == 1 => Ok((k.clone(), f)),
+            _ => c.err(
+                Some(r.path.span()),
+                format!(
+                    "`routes[{i}]`: several functions are configured; name one with `function` ({})",
+                    names()
+                ),
+            ),
+        },
+    }
+}
+
 fn check_route(
     c: &Checker<'_>,
     i: usize,
     r: RawRoute,
-    function_timeout: Duration,
-    function: &FunctionConfig,
+    functions: &BTreeMap<String, FunctionConfig>,
     keys: &BTreeMap<String, String>,
 ) -> Result<Route, ConfigError> {
     let field = |name: &str| format!("routes[{i}].{name}");
+    let is_function = r.backend.as_ref().is_none_or(|b| b.get_ref() == "function");
+    if let (Some(name), false) = (&r.function, is_function) {
+        return c.err(
+            Some(name.span()),
+            format!("`{}`: only a function backend has a function", field("function")),
+        );
+    }
+    let (function_name, function) = match is_function {
+        true => route_function(c, i, &r, functions)?,
+        false => (String::new(), functions.values().next().unwrap_or(&FALLBACK)),
+    };
+    let function_timeout = function.timeout;
     let pattern = Pattern::parse(r.path.get_ref())
         .or_else(|e: PatternError| c.err(Some(r.path.span()), format!("`{}`: {e}", field("path"))))?;
     let method = match &r.method {
@@ -253,6 +379,7 @@ fn check_route(
         Some(Provider::Aliyun) => Flavour::Aliyun,
         _ => Flavour::Tencent,
     });
+    let function = is_function.then_some(function_name);
     if flavour == Flavour::FunctionUrl {
         check_function_url(c, &field, &r)?;
     }
@@ -335,6 +462,7 @@ fn check_route(
         cors: r.cors,
         key_auth,
         backend,
+        function,
         params: r.params,
         rate_limit: r.rate_limit,
         allow_ips: nets(r.allow_ips, "allow_ips")?,

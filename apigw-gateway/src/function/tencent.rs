@@ -2,6 +2,12 @@
 //! `init/ready`, then `next` hands out one event at a time and `response` or
 //! `error` answers it. The first post is final; a post with no invocation
 //! outstanding is refused.
+//!
+//! Each runtime API is handed to one process with a token of its own
+//! ([`TOKEN_VAR`]), which the SDK's runtime sends back on every call as
+//! [`TOKEN_HEADER`]: a call without it is refused, so a function orphaned
+//! by an earlier gateway never takes the invocations of a new one that got
+//! the same port.
 
 use super::Outcome;
 use bytes::Bytes;
@@ -21,8 +27,14 @@ struct Job {
     reply: oneshot::Sender<Outcome>,
 }
 
+/// The environment variable that hands the function its token.
+pub(crate) const TOKEN_VAR: &str = "APIGW_RUNTIME_TOKEN";
+/// The header the function sends its token back in.
+pub(crate) const TOKEN_HEADER: &str = "x-apigw-runtime-token";
+
 struct State {
     memory_mb: u64,
+    token: String,
     ready: watch::Sender<bool>,
     jobs: tokio::sync::Mutex<mpsc::Receiver<Job>>,
     current: std::sync::Mutex<Option<oneshot::Sender<Outcome>>>,
@@ -43,12 +55,13 @@ impl Drop for RuntimeApi {
 }
 
 impl RuntimeApi {
-    pub(super) async fn start(memory_mb: u64) -> std::io::Result<Self> {
+    pub(super) async fn start(memory_mb: u64, token: String) -> std::io::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let port = listener.local_addr()?.port();
         let (jobs_tx, jobs_rx) = mpsc::channel(1);
         let state = Arc::new(State {
             memory_mb,
+            token,
             ready: watch::channel(false).0,
             jobs: tokio::sync::Mutex::new(jobs_rx),
             current: std::sync::Mutex::new(None),
@@ -94,6 +107,12 @@ impl RuntimeApi {
 
 async fn answer(state: &State, req: http::Request<Incoming>) -> http::Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
+    if parts.headers.get(TOKEN_HEADER).is_none_or(|t| t.as_bytes() != state.token.as_bytes()) {
+        return reply(
+            StatusCode::FORBIDDEN,
+            "this runtime API belongs to another function instance: no or a stale x-apigw-runtime-token",
+        );
+    }
     let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
     match (&parts.method, parts.uri.path()) {
         (&Method::POST, "/runtime/init/ready") => {

@@ -29,13 +29,9 @@ pub fn example(name: &str) -> PathBuf {
 }
 
 pub fn function(example_name: &str, provider: Provider) -> Arc<Function> {
-    Arc::new(Function::new(FunctionSpec {
-        exe: example(example_name),
-        provider,
-        name: example_name.to_owned(),
-        memory_mb: 128,
-        env: vec![("RUST_LOG".into(), "warn".into())],
-    }))
+    let mut spec = FunctionSpec::new(example(example_name), provider, example_name);
+    spec.env = vec![("RUST_LOG".into(), "warn".into())];
+    Arc::new(Function::new(spec))
 }
 
 /// A gateway for `toml` with `example` behind it, served on 127.0.0.1.
