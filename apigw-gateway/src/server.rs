@@ -9,7 +9,7 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use std::io::Write;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -30,13 +30,27 @@ pub async fn serve(listener: TcpListener, gateway: Arc<Gateway>) {
 pub async fn serve_with(listener: TcpListener, gateway: Arc<Gateway>, limits: &ConnectionLimits) {
     let log = access_log();
     let service = move |peer: SocketAddr| {
-        let (gateway, log) = (gateway.clone(), log.clone());
-        hyper::service::service_fn(move |req| {
-            let (gateway, log) = (gateway.clone(), log.clone());
+        // The last request answered on this connection, until the next
+        // one starts: named in the log if its answer could not be written.
+        let answered = Arc::new(Mutex::new(None::<String>));
+        let (gateway, slot, failure_log) = (gateway.clone(), answered.clone(), log.clone());
+        let log = log.clone();
+        let service = hyper::service::service_fn(move |req| {
+            let (gateway, log, slot) = (gateway.clone(), log.clone(), slot.clone());
             async move {
-                Ok::<_, std::convert::Infallible>(handle(&gateway, req, peer, &log).await.map(Full::new))
+                let res = handle(&gateway, req, peer, &log, &slot).await;
+                Ok::<_, std::convert::Infallible>(res.map(Full::new))
             }
-        })
+        });
+        let on_failure = move |e: &hyper::Error| {
+            let line = answered.lock().unwrap_or_else(|p| p.into_inner()).take();
+            if let Some(line) = line.filter(|_| e.to_string().contains("writing")) {
+                let _ = failure_log.send(format!(
+                    "{line} abandoned: its answer could not be written ({e}); the client is gone\n"
+                ));
+            }
+        };
+        (service, on_failure)
     };
     connections::serve(listener, limits, service, std::future::pending::<()>(), Duration::ZERO).await;
 }
@@ -64,7 +78,9 @@ async fn handle(
     req: http::Request<Incoming>,
     peer: SocketAddr,
     log: &mpsc::UnboundedSender<String>,
+    answered: &Mutex<Option<String>>,
 ) -> http::Response<Bytes> {
+    answered.lock().unwrap_or_else(|p| p.into_inner()).take();
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     let mut abandoned = Abandoned { log, line: None, started };
@@ -95,6 +111,8 @@ async fn handle(
         }
     };
     abandoned.line = None;
+    *answered.lock().unwrap_or_else(|p| p.into_inner()) =
+        Some(format!("{} {} {request_id}", parts.method, parts.uri));
     let _ = log.send(format!(
         "{} {} {} {:.1}ms {}\n",
         parts.method,

@@ -26,9 +26,10 @@
 //! # async fn run() -> std::io::Result<()> {
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
 //! let service = |_peer| {
-//!     hyper::service::service_fn(|_req| async {
+//!     let service = hyper::service::service_fn(|_req| async {
 //!         Ok::<_, std::convert::Infallible>(http::Response::new(http_body_util::Full::new(bytes::Bytes::from("ok"))))
-//!     })
+//!     });
+//!     (service, |_failure: &hyper::Error| {})
 //! };
 //! serve(listener, &ConnectionLimits::default(), service, tokio::signal::ctrl_c(), Duration::from_secs(5)).await;
 //! # Ok(())
@@ -116,15 +117,18 @@ struct Open {
 
 /// Serves each connection `listener` accepts with the service `service`
 /// makes for its peer, within `limits`, until `stop` completes; then lets
-/// the connections finish their responses for up to `drain`.
-pub async fn serve<M, S, B>(
+/// the connections finish their responses for up to `drain`. `service`
+/// also gives what to do when the connection fails (an answer that could
+/// not be written, say: the client is gone).
+pub async fn serve<M, S, F, B>(
     listener: TcpListener,
     limits: &ConnectionLimits,
     service: M,
     stop: impl Future,
     drain: Duration,
 ) where
-    M: Fn(SocketAddr) -> S,
+    M: Fn(SocketAddr) -> (S, F),
+    F: FnOnce(&hyper::Error) + Send + 'static,
     S: Service<http::Request<Incoming>, Response = http::Response<B>> + Send + 'static,
     S::Future: Send + 'static,
     S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -178,7 +182,8 @@ pub async fn serve<M, S, B>(
             }
             id
         };
-        let conn = builder.serve_connection(TokioIo::new(stream), service(peer));
+        let (service, on_failure) = service(peer);
+        let conn = builder.serve_connection(TokioIo::new(stream), service);
         let (open, alive) = (open.clone(), alive_tx.clone());
         tokio::spawn(async move {
             tokio::pin!(conn);
@@ -191,6 +196,7 @@ pub async fn serve<M, S, B>(
             };
             if let Err(e) = result {
                 tracing::debug!(%peer, error = %e, "connection ended with an error");
+                on_failure(&e);
             }
             open.lock().unwrap_or_else(|e| e.into_inner()).closers.remove(&id);
             drop(alive);

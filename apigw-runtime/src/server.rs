@@ -37,10 +37,11 @@ where
     }
     let service = move |_peer| {
         let handle = handle.clone();
-        hyper::service::service_fn(move |req| {
+        let service = hyper::service::service_fn(move |req| {
             let fut = handle(req);
             async move { Ok::<_, Infallible>(fut.await) }
-        })
+        });
+        (service, |_: &hyper::Error| {})
     };
     let stop = async {
         shutdown.requested().await;
