@@ -18,6 +18,9 @@
 //!
 //! A function URL's event is the same shape without `requestContext` and the
 //! `*Parameters` maps; [`ApiGatewayEvent::is_function_url`] tells them apart.
+//! The events of WebSocket APIs are in [`websocket`].
+
+pub mod websocket;
 
 pub use crate::de::Extra;
 use crate::de::{lenient_bool, null_as_default};
