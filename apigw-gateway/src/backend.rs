@@ -5,7 +5,7 @@
 use crate::client::{self, ClientError};
 use crate::config::{HttpBackend, Location};
 use crate::event::Matched;
-use crate::respond::message;
+use crate::refusal::Refusal;
 use bytes::Bytes;
 
 /// Hop-by-hop headers that are not forwarded.
@@ -17,7 +17,7 @@ pub(crate) async fn forward(
     matched: &Matched,
     parts: &http::request::Parts,
     body: Bytes,
-) -> http::Response<Bytes> {
+) -> Result<http::Response<Bytes>, Refusal> {
     let value = |name: &str| {
         matched
             .path_params
@@ -62,16 +62,14 @@ pub(crate) async fn forward(
     };
     match uri.parse() {
         Ok(uri) => *req.uri_mut() = uri,
-        Err(_) => return message(502, &format!("the backend path `{uri}` is not a valid URI")),
+        Err(_) => return Err(Refusal::BackendFailed(format!("the backend path `{uri}` is not a valid URI"))),
     }
     *req.headers_mut() = headers;
     insert_header(req.headers_mut(), "host", &host);
     match client::send(&authority, req, backend.timeout, 64 << 20).await {
-        Ok(res) => res,
-        Err(ClientError::TimedOut(t)) => {
-            message(504, &format!("the backend did not answer within {} ms", t.as_millis()))
-        }
-        Err(e) => message(502, &format!("the backend failed: {e}")),
+        Ok(res) => Ok(res),
+        Err(ClientError::TimedOut(t)) => Err(Refusal::BackendTimeout(t)),
+        Err(e) => Err(Refusal::BackendFailed(e.to_string())),
     }
 }
 

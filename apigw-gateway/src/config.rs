@@ -19,8 +19,11 @@ pub struct GatewayConfig {
     pub default_stage: String,
     /// Variables of each stage.
     pub stage_variables: BTreeMap<String, BTreeMap<String, String>>,
-    /// Key pairs for `auth = "key"`: key id → secret.
+    /// Key pairs for `auth = "key"` (Tencent) and apps for `auth = "app"` (Alibaba): key id or
+    /// AppKey → secret or AppSecret.
     pub keys: BTreeMap<String, String>,
+    /// AppCodes for `auth = "appcode"` (Alibaba): AppCode → its app's AppKey.
+    pub appcodes: BTreeMap<String, String>,
     /// The functions behind `backend = "function"` routes, by name: the
     /// `[functions.NAME]` tables, or `[function]` (or none at all) as the
     /// one function [`DEFAULT_FUNCTION`].
@@ -283,8 +286,8 @@ pub struct Route {
     pub gateway_timeout: Duration,
     /// Whether CORS headers are added and preflights answered.
     pub cors: bool,
-    /// Whether key-pair auth is required.
-    pub key_auth: bool,
+    /// How requests are authenticated.
+    pub auth: RouteAuth,
     /// What answers.
     pub backend: Backend,
     /// The function behind it, by name, when `backend` is the function.
@@ -395,4 +398,6 @@ impl GatewayConfig {
 }
 
 mod raw;
+mod route_auth;
 pub use raw::parse_duration;
+pub use route_auth::RouteAuth;

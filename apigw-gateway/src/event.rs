@@ -84,13 +84,16 @@ pub fn build(
             serde_json::to_vec(&event)
         }
         Flavour::Aliyun => {
-            let mut event = req.to_aliyun_event();
-            event.headers.insert("X-Ca-Api-Gateway".into(), EventValue::from(matched.request_id.clone()));
-            event.headers.insert("X-Forwarded-For".into(), EventValue::from(matched.source_ip.clone()));
-            event.headers.insert("X-Ca-Stage".into(), EventValue::from(matched.stage.to_ascii_uppercase()));
+            // The gateway's own headers replace any a caller sent, whatever their case; `X-Ca-Key`
+            // stays only as the AppKey an auth check verified.
+            req.headers.insert("X-Ca-Api-Gateway", matched.request_id.as_str());
+            req.headers.insert("X-Forwarded-For", matched.source_ip.as_str());
+            req.headers.insert("X-Ca-Stage", crate::admission::aliyun_stage_name(&matched.stage));
+            req.headers.remove("X-Ca-Key");
             if let Some(key) = &matched.key_id {
-                event.headers.insert("X-Ca-Key".into(), EventValue::from(key.clone()));
+                req.headers.insert("X-Ca-Key", key.as_str());
             }
+            let mut event = req.to_aliyun_event();
             event.body = body;
             event.is_base64_encoded = is_base64;
             serde_json::to_vec(&event)

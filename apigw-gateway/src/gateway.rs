@@ -6,10 +6,13 @@
 //! can be swapped while requests are in flight ([`Gateway::reload`]): a
 //! request keeps the configuration it was routed by until it is answered.
 
+use crate::admission;
+use crate::auth::nonce::NonceCache;
 use crate::config::{Backend, Flavour, GatewayConfig, Route};
 use crate::event::{self, Matched};
 use crate::function::{Function, GatewayTimedOut};
 use crate::params;
+use crate::refusal::Refusal;
 use crate::respond::{self, message};
 use crate::routes::{self, split_stage};
 use bytes::Bytes;
@@ -22,6 +25,7 @@ use std::time::{Instant, SystemTime};
 /// state of its rate limits.
 pub struct Gateway {
     loaded: RwLock<Arc<Loaded>>,
+    nonces: Arc<Mutex<NonceCache>>,
 }
 
 /// One configuration with the functions behind its routes, by name.
@@ -29,6 +33,8 @@ pub(crate) struct Loaded {
     config: Arc<GatewayConfig>,
     functions: BTreeMap<String, Arc<Function>>,
     buckets: Vec<Mutex<Bucket>>,
+    /// Alibaba nonces seen, kept across reloads.
+    nonces: Arc<Mutex<NonceCache>>,
 }
 
 impl std::fmt::Debug for Loaded {
@@ -57,7 +63,8 @@ impl Gateway {
 
     /// A gateway for `config`, with each of its functions by name.
     pub fn with_functions(config: GatewayConfig, functions: BTreeMap<String, Arc<Function>>) -> Self {
-        Gateway { loaded: RwLock::new(Arc::new(Loaded::new(config, functions))) }
+        let nonces = Arc::new(Mutex::new(NonceCache::new()));
+        Gateway { loaded: RwLock::new(Arc::new(Loaded::new(config, functions, nonces.clone()))), nonces }
     }
 
     fn loaded(&self) -> Arc<Loaded> {
@@ -89,7 +96,7 @@ impl Gateway {
         config: GatewayConfig,
         functions: BTreeMap<String, Arc<Function>>,
     ) -> Vec<Arc<Function>> {
-        let new = Arc::new(Loaded::new(config, functions));
+        let new = Arc::new(Loaded::new(config, functions, self.nonces.clone()));
         let old =
             std::mem::replace(&mut *self.loaded.write().unwrap_or_else(|e| e.into_inner()), new.clone());
         let mut retired: Vec<Arc<Function>> = Vec::new();
@@ -112,9 +119,17 @@ impl Gateway {
         };
         let limit = self.body_limit(&matched);
         if body.len() > limit {
-            return respond::too_large(limit);
+            return self.refuse(&matched, Refusal::TooLarge(limit));
         }
         self.dispatch(&matched, &parts, body).await
+    }
+
+    /// The answer to a routed request the gateway refuses itself (a body over the limit, or one
+    /// that could not be read), in the words of the route's vendor.
+    pub fn refuse(&self, matched: &Matched, refusal: Refusal) -> http::Response<Bytes> {
+        let loaded = self.loaded_for(matched);
+        let flavour = loaded.route_at(matched).map_or(Flavour::Tencent, |r| r.flavour);
+        refusal.response(flavour, &matched.request_id)
     }
 
     /// The largest request body the matched route accepts.
@@ -147,8 +162,9 @@ impl Gateway {
                 m
             })
             .map_err(|mut res| {
-                if let Ok(id) = http::HeaderValue::from_str(&request_id) {
-                    res.headers_mut().insert("x-api-requestid", id);
+                if crate::refusal::request_id_of(&res).is_none() {
+                    let flavour = admission::front_flavour(&loaded.config);
+                    crate::refusal::stamp(&mut res, flavour, &request_id);
                 }
                 res
             })
@@ -173,7 +189,11 @@ impl Gateway {
 }
 
 impl Loaded {
-    fn new(config: GatewayConfig, functions: BTreeMap<String, Arc<Function>>) -> Self {
+    fn new(
+        config: GatewayConfig,
+        functions: BTreeMap<String, Arc<Function>>,
+        nonces: Arc<Mutex<NonceCache>>,
+    ) -> Self {
         let buckets = config
             .routes
             .iter()
@@ -181,7 +201,7 @@ impl Loaded {
                 Mutex::new(Bucket { tokens: f64::from(r.rate_limit.unwrap_or(0)), last: Instant::now() })
             })
             .collect();
-        Loaded { config: Arc::new(config), functions, buckets }
+        Loaded { config: Arc::new(config), functions, buckets, nonces }
     }
 
     fn route_at(&self, matched: &Matched) -> Option<&Route> {
@@ -196,8 +216,13 @@ impl Loaded {
         request_id: String,
     ) -> Result<Matched, Early> {
         let raw_path = parts.uri.path();
-        routes::check_path(raw_path).map_err(|e| early(400, &e.to_string()))?;
+        let front = admission::front_flavour(&self.config);
+        let front_id =
+            if front == Flavour::Aliyun { request_id.to_ascii_uppercase() } else { request_id.clone() };
+        let refuse_early = |refusal: Refusal| Box::new(refusal.response(front, &front_id));
+        routes::check_path(raw_path).map_err(|e| refuse_early(Refusal::BadPath(e)))?;
         let (stage, stripped) = split_stage(raw_path);
+        let url_stage = stage;
         let preflight = parts.method == http::Method::OPTIONS;
         let wanted = match parts.headers.get("access-control-request-method").and_then(|v| v.to_str().ok()) {
             Some(m) if preflight => m.to_ascii_uppercase(),
@@ -231,31 +256,41 @@ impl Loaded {
             let api_gateway = self.config.routes.iter().any(|r| r.flavour != Flavour::FunctionUrl);
             let path = if api_gateway { &stripped } else { raw_path };
             self.hint_other_methods(&parts.method, path, &request_id);
-            return Err(Box::new(no_match(parts, path)));
+            return Err(refuse_early(no_match(parts, path)));
+        };
+        // Alibaba's ids are upper-case; its stage may come in `X-Ca-Stage`.
+        let request_id =
+            if route.flavour == Flavour::Aliyun { request_id.to_ascii_uppercase() } else { request_id };
+        let refuse = |refusal: Refusal| {
+            tracing::info!(request_id, "refused: {refusal}");
+            Box::new(refusal.response(route.flavour, &request_id))
         };
         if preflight {
-            return Err(Box::new(if route.cors { cors_preflight(parts) } else { no_match(parts, &path) }));
+            if !route.cors {
+                return Err(refuse(Refusal::CorsNotEnabled(path)));
+            }
+            let mut res = cors_preflight(parts);
+            crate::refusal::stamp(&mut res, route.flavour, &request_id);
+            return Err(Box::new(res));
         }
+        let stage = if route.flavour == Flavour::Aliyun {
+            admission::aliyun_stage(&parts.headers, url_stage, &self.config.default_stage).map_err(refuse)?
+        } else {
+            stage
+        };
         let ip = peer_ip(peer);
         if route.deny_ips.iter().any(|n| n.contains(ip))
             || (!route.allow_ips.is_empty() && !route.allow_ips.iter().any(|n| n.contains(ip)))
         {
-            return Err(early(403, &format!("the address {ip} may not call this API")));
+            return Err(refuse(Refusal::IpDenied(ip)));
         }
         if let Some(limit) = route.rate_limit
             && !self.take_token(index, limit)
         {
-            return Err(early(429, &format!("rate limit of {limit} requests per second exceeded")));
+            return Err(refuse(Refusal::RateLimited(limit)));
         }
-        let key_id = if route.key_auth {
-            match crate::auth::verify(&parts.headers, &self.config.keys, now) {
-                Ok(id) => Some(id),
-                Err(e) => return Err(early(401, &format!("key-pair authentication failed: {e}"))),
-            }
-        } else {
-            None
-        };
-        let declared = params::check(&route.params, &path_params, parts).map_err(|e| early(400, &e))?;
+        let key_id = admission::check_headers(route, &self.config, &parts.headers, now).map_err(refuse)?;
+        let declared = params::check(&route.params, &path_params, parts).map_err(refuse)?;
         Ok(Matched {
             route: index,
             stage,
@@ -297,15 +332,29 @@ impl Loaded {
         body: Bytes,
     ) -> http::Response<Bytes> {
         let Some(route) = self.route_at(matched) else { return message(500, "the matched route is gone") };
+        let verified;
+        let now = SystemTime::now();
+        let matched = match admission::check_body(route, &self.config, &self.nonces, parts, &body, now) {
+            Ok(None) => matched,
+            Ok(Some(key)) => {
+                verified = Matched { key_id: Some(key), ..matched.clone() };
+                &verified
+            }
+            Err(refusal) => {
+                tracing::info!(request_id = matched.request_id, "refused: {refusal}");
+                return refusal.response(route.flavour, &matched.request_id);
+            }
+        };
         let mut res = match &route.backend {
             Backend::Mock { status, headers, body } => mock(*status, headers, body),
-            Backend::Http(backend) => crate::backend::forward(backend, matched, parts, body).await,
+            Backend::Http(backend) => match crate::backend::forward(backend, matched, parts, body).await {
+                Ok(res) => res,
+                Err(refusal) => refusal.response(route.flavour, &matched.request_id),
+            },
             Backend::Function => self.call_function(route, matched, parts, body).await,
         };
+        crate::refusal::stamp(&mut res, route.flavour, &matched.request_id);
         let headers = res.headers_mut();
-        if let Ok(id) = http::HeaderValue::from_str(&matched.request_id) {
-            headers.insert("x-api-requestid", id);
-        }
         if route.cors {
             headers.insert("access-control-allow-origin", http::HeaderValue::from_static("*"));
         }
@@ -346,7 +395,7 @@ impl Loaded {
             }
             return match function.forward_within(req, route.function_timeout, Some(gateway_limit)).await {
                 Err(GatewayTimedOut) => {
-                    respond::gateway_timeout(route.flavour, gateway_limit, &matched.request_id)
+                    Refusal::BackendTimeout(gateway_limit).response(route.flavour, &matched.request_id)
                 }
                 Ok(Ok(res)) => res,
                 Ok(Err(outcome)) => respond::outcome(route.flavour, route.mode, outcome, &matched.request_id),
@@ -358,7 +407,7 @@ impl Loaded {
             .await
         {
             Err(GatewayTimedOut) => {
-                respond::gateway_timeout(route.flavour, gateway_limit, &matched.request_id)
+                Refusal::BackendTimeout(gateway_limit).response(route.flavour, &matched.request_id)
             }
             Ok(outcome) => respond::outcome(route.flavour, route.mode, outcome, &matched.request_id),
         }
@@ -380,10 +429,6 @@ impl Loaded {
     }
 }
 
-fn early(status: u16, text: &str) -> Early {
-    Box::new(message(status, text))
-}
-
 fn mock(
     status: u16,
     headers: &std::collections::BTreeMap<String, String>,
@@ -399,11 +444,10 @@ fn mock(
     res
 }
 
-/// `{"message":"There is no api match uri[/x] host [h]"}` with 404, in the
-/// style of Tencent's own answer.
-fn no_match(parts: &http::request::Parts, path: &str) -> http::Response<Bytes> {
+/// No route takes `path`: Tencent's `There is no api match uri[/x] host [h]`.
+fn no_match(parts: &http::request::Parts, path: &str) -> Refusal {
     let host = parts.headers.get(http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
-    message(404, &format!("There is no api match uri[{path}] host [{host}]"))
+    Refusal::NoRoute { method: parts.method.to_string(), path: path.to_owned(), host: host.to_owned() }
 }
 
 fn cors_preflight(parts: &http::request::Parts) -> http::Response<Bytes> {

@@ -28,6 +28,7 @@
 
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
+mod admission;
 pub mod auth;
 mod backend;
 mod client;
@@ -36,6 +37,7 @@ pub mod event;
 pub mod function;
 pub mod gateway;
 mod params;
+pub mod refusal;
 pub mod respond;
 pub mod routes;
 pub mod server;

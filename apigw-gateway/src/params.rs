@@ -2,6 +2,7 @@
 //! type-checked, and sorted into the event's `*Parameters` maps.
 
 use crate::config::{Location, Param, ParamType};
+use crate::refusal::Refusal;
 use std::collections::BTreeMap;
 
 /// The declared parameters' values, by location.
@@ -12,13 +13,13 @@ pub(crate) struct Declared {
     pub(crate) header: BTreeMap<String, String>,
 }
 
-/// Checks every declared parameter; the error names the parameter. Path
+/// Checks every declared parameter; the refusal names the parameter. Path
 /// parameters of the pattern that were not declared are passed on as they are.
 pub(crate) fn check(
     params: &[Param],
     path_params: &BTreeMap<String, String>,
     parts: &http::request::Parts,
-) -> Result<Declared, String> {
+) -> Result<Declared, Refusal> {
     let query = apigw_events::Query::parse(parts.uri.query().unwrap_or(""));
     let mut out = Declared { path: path_params.clone(), ..Declared::default() };
     for p in params {
@@ -27,18 +28,16 @@ pub(crate) fn check(
             Location::Query => query.get(&p.name).map(str::to_owned),
             Location::Header => parts.headers.get(&p.name).and_then(|v| v.to_str().ok()).map(str::to_owned),
         };
-        let where_ = location_name(p.location);
         let value = match found.or_else(|| p.default.clone()) {
             Some(v) => v,
-            None if p.required => return Err(format!("missing required {where_} parameter `{}`", p.name)),
+            None if p.required => {
+                return Err(Refusal::MissingParam { location: p.location, name: p.name.clone() });
+            }
             None => continue,
         };
         if !type_ok(p.kind, &value) {
-            return Err(format!(
-                "{where_} parameter `{}` must be {}, got `{value}`",
-                p.name,
-                type_name(p.kind)
-            ));
+            let expected = type_name(p.kind);
+            return Err(Refusal::BadParam { location: p.location, name: p.name.clone(), expected, value });
         }
         let map = match p.location {
             Location::Path => &mut out.path,
@@ -65,14 +64,6 @@ fn type_name(kind: ParamType) -> &'static str {
         ParamType::Int => "an integer",
         ParamType::Double => "a number",
         ParamType::Boolean => "true or false",
-    }
-}
-
-fn location_name(location: Location) -> &'static str {
-    match location {
-        Location::Path => "path",
-        Location::Query => "query",
-        Location::Header => "header",
     }
 }
 
@@ -116,9 +107,10 @@ mod tests {
     fn missing_and_mistyped_values_name_the_parameter() {
         let params = [param("page", Location::Query, ParamType::Int, true, None)];
         let err = check(&params, &BTreeMap::new(), &parts("/", &[])).unwrap_err();
-        assert_eq!(err, "missing required query parameter `page`");
+        assert_eq!(err.to_string(), "missing required query parameter `page`");
+        assert_eq!(err.tencent(), (403, "querystring page is required".to_owned()));
         let err = check(&params, &BTreeMap::new(), &parts("/?page=two", &[])).unwrap_err();
-        assert_eq!(err, "query parameter `page` must be an integer, got `two`");
+        assert_eq!(err.to_string(), "query parameter `page` must be an integer, got `two`");
         let flag = [param("f", Location::Header, ParamType::Boolean, false, None)];
         assert!(check(&flag, &BTreeMap::new(), &parts("/", &[("f", "yes")])).is_err());
     }

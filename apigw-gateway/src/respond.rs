@@ -56,14 +56,10 @@ pub fn outcome(flavour: Flavour, mode: Mode, outcome: Outcome, request_id: &str)
     }
 }
 
-/// The gateway's own timeout fired before the function answered.
+/// The gateway's own timeout fired before the function answered: Tencent
+/// answers 504 `Gateway Time-out`, Alibaba 504 `D504TO`.
 pub fn gateway_timeout(flavour: Flavour, limit: Duration, request_id: &str) -> http::Response<Bytes> {
-    let status = match flavour {
-        Flavour::Tencent | Flavour::FunctionUrl => 504,
-        Flavour::Aliyun => 503,
-    };
-    let message = format!("the gateway timed out after {} ms waiting for the backend", limit.as_millis());
-    json(status, json!({ "message": message, "requestId": request_id }).to_string())
+    crate::refusal::Refusal::BackendTimeout(limit).response(flavour, request_id)
 }
 
 fn integration(flavour: Flavour, body: &[u8], request_id: &str) -> http::Response<Bytes> {

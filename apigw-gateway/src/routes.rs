@@ -112,6 +112,28 @@ impl Pattern {
             .collect()
     }
 
+    /// The path as Tencent tells two APIs apart: the `=` or `^~` marker kept, lower-cased, and each
+    /// parameter written `{}` whatever its name or bracket (`/User/{id}` and `/user/[name]` are one).
+    pub fn identity(&self) -> String {
+        let marker = match self.kind {
+            PatternKind::Exact => "=",
+            PatternKind::PreferentialPrefix => "^~",
+            PatternKind::Params | PatternKind::Prefix => "",
+        };
+        if self.kind != PatternKind::Params {
+            return format!("{marker}{}", self.path.to_lowercase());
+        }
+        let mut out = String::new();
+        for segment in &self.segments {
+            out.push('/');
+            match segment {
+                Segment::Literal(literal) => out.push_str(&literal.to_lowercase()),
+                Segment::Param(_) => out.push_str("{}"),
+            }
+        }
+        out
+    }
+
     /// Returns the path parameters (percent-decoded) if `path` matches; the map is empty for kinds
     /// without parameters.
     pub fn matches(&self, path: &str) -> Option<BTreeMap<String, String>> {
@@ -398,6 +420,17 @@ mod tests {
         assert_eq!(params.param_names(), ["id", "tab"]);
         assert_eq!(Pattern::parse("/user").unwrap().kind(), PatternKind::Prefix);
         assert!(Pattern::parse("/user").unwrap().param_names().is_empty());
+    }
+
+    #[test]
+    fn identity_ignores_case_and_parameter_names() {
+        let identity = |text: &str| Pattern::parse(text).unwrap().identity();
+        assert_eq!(identity("/User/{id}/Posts"), identity("/user/[name]/posts"));
+        assert_eq!(identity("/User/{id}"), "/user/{}");
+        assert_eq!(identity("=/User"), "=/user");
+        assert_ne!(identity("=/user"), identity("/user"));
+        assert_ne!(identity("^~/user"), identity("/user"));
+        assert_ne!(identity("/user/{id}"), identity("/user/{id}/x"));
     }
 
     #[test]

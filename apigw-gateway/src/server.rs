@@ -3,6 +3,7 @@
 //! [`Gateway`], and logs one line per request.
 
 use crate::gateway::Gateway;
+use crate::refusal::Refusal;
 use apigw_runtime::connections::{self, ConnectionLimits};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -86,8 +87,7 @@ async fn handle(
     let mut abandoned = Abandoned { log, line: None, started };
     let (res, request_id) = match gateway.route(&parts, peer.ip(), SystemTime::now()) {
         Err(res) => {
-            let id =
-                res.headers().get("x-api-requestid").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
+            let id = crate::refusal::request_id_of(&res).unwrap_or("-").to_owned();
             (*res, id)
         }
         Ok(matched) => {
@@ -97,14 +97,14 @@ async fn handle(
             let res = if declared.is_some_and(|len| len > limit as u64) {
                 // Refused from the declared length, before any of the body
                 // is read or hyper answers `Expect: 100-continue`.
-                crate::respond::too_large(limit)
+                gateway.refuse(&matched, Refusal::TooLarge(limit))
             } else {
                 match Limited::new(body, limit).collect().await {
                     Ok(body) => gateway.dispatch(&matched, &parts, body.to_bytes()).await,
-                    Err(e) if e.is::<http_body_util::LengthLimitError>() => crate::respond::too_large(limit),
-                    Err(e) => {
-                        crate::respond::message(400, &format!("the request body could not be read: {e}"))
+                    Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+                        gateway.refuse(&matched, Refusal::TooLarge(limit))
                     }
+                    Err(e) => gateway.refuse(&matched, Refusal::BodyUnreadable(e.to_string())),
                 }
             };
             (res, matched.request_id)

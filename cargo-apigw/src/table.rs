@@ -20,7 +20,7 @@ pub(crate) fn render(config: &GatewayConfig) -> String {
                 Backend::Mock { status, .. } => format!("mock {status}"),
                 Backend::Http(h) => format!("http {}{}", h.url, h.path),
             };
-            let auth = if r.key_auth { "key" } else { "none" };
+            let auth = r.auth.name();
             [r.method.clone(), r.pattern.as_str().to_owned(), flavour, backend, auth.to_owned()]
         })
         .collect();

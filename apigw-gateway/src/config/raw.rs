@@ -1,6 +1,8 @@
 //! The file as written, and the checks that turn it into a
 //! [`GatewayConfig`]: each error names the field and its line.
 
+mod auth;
+
 use super::*;
 use toml::Spanned;
 
@@ -50,6 +52,8 @@ struct RawStage {
 struct RawKey {
     id: String,
     secret: String,
+    /// The app's AppCode, for `auth = "appcode"` (Alibaba).
+    appcode: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -67,6 +71,11 @@ struct RawRoute {
     #[serde(default)]
     cors: bool,
     auth: Option<Spanned<String>>,
+    /// The route's name, for `oauth_api` to link to.
+    name: Option<Spanned<String>>,
+    force_nonce: Option<Spanned<bool>>,
+    oauth: Option<Spanned<auth::RawOauth>>,
+    oauth_api: Option<Spanned<String>>,
     backend: Option<Spanned<String>>,
     function: Option<Spanned<String>>,
     mock: Option<RawMock>,
@@ -120,8 +129,13 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn err<T>(&self, at: Option<std::ops::Range<usize>>, message: String) -> Result<T, ConfigError> {
-        let line = at.map(|r| self.text[..r.start.min(self.text.len())].matches('\n').count() + 1);
+        let line = at.map(|r| self.line(&r));
         Err(ConfigError { file: self.file.to_owned(), line, message })
+    }
+
+    /// The line `at` starts on, counted from 1.
+    fn line(&self, at: &std::ops::Range<usize>) -> usize {
+        self.text[..at.start.min(self.text.len())].matches('\n').count() + 1
     }
 
     fn duration(
@@ -180,22 +194,67 @@ impl File {
             None => "release".to_owned(),
         };
         let functions = check_functions(&c, self.function, self.functions)?;
+        let appcodes: BTreeMap<String, String> =
+            self.keys.iter().filter_map(|k| Some((k.appcode.clone()?, k.id.clone()))).collect();
         let keys: BTreeMap<String, String> = self.keys.into_iter().map(|k| (k.id, k.secret)).collect();
         let mut routes = Vec::new();
         let raw_routes = if self.routes.is_empty() { vec![default_route()] } else { self.routes };
+        let spans: Vec<_> = raw_routes.iter().map(|r| r.path.span()).collect();
+        let apis = auth::authorization_apis(&c, &raw_routes)?;
+        let credentials = auth::Credentials { keys: &keys, appcodes: &appcodes };
         for (i, r) in raw_routes.into_iter().enumerate() {
-            routes.push(check_route(&c, i, r, &functions, &keys)?);
+            routes.push(check_route(&c, i, r, &functions, &credentials, &apis)?);
         }
+        check_duplicates(&c, &routes, &spans)?;
         let stage_variables = self.stages.into_iter().map(|(k, v)| (k, v.variables)).collect();
         Ok(GatewayConfig {
             service_id: self.service_id.unwrap_or_else(|| "service-local".to_owned()),
             default_stage,
             stage_variables,
             keys,
+            appcodes,
             functions,
             routes,
         })
     }
+}
+
+/// Tencent holds APIs with the same path and method to be one API, whatever
+/// their stage, and compares paths case-insensitively: a second one is
+/// refused, naming both. Function URLs are another front door and are
+/// compared only among themselves.
+fn check_duplicates(
+    c: &Checker<'_>,
+    routes: &[Route],
+    spans: &[std::ops::Range<usize>],
+) -> Result<(), ConfigError> {
+    let mut seen: Vec<(bool, &str, String, usize)> = Vec::new();
+    for (i, route) in routes.iter().enumerate() {
+        let function_url = route.flavour == Flavour::FunctionUrl;
+        let identity = route.pattern.identity();
+        let earlier = seen
+            .iter()
+            .find(|(url, method, id, _)| *url == function_url && *method == route.method && *id == identity);
+        if let Some(&(_, _, _, j)) = earlier {
+            let line = |k: usize| spans.get(k).map_or(0, |s| c.line(s));
+            return c.err(
+                spans.get(i).cloned(),
+                format!(
+                    "`routes[{i}]` (line {}) and `routes[{j}]` (line {}) are the same API: {} `{}` and {} `{}` \
+                     (APIs with the same path and method are one API whatever their stage; paths are \
+                     compared case-insensitively, parameter names ignored)",
+                    line(i),
+                    line(j),
+                    route.method,
+                    route.pattern.as_str(),
+                    routes[j].method,
+                    routes[j].pattern.as_str(),
+                ),
+            );
+        }
+        seen.push((function_url, route.method.as_str(), identity, i));
+    }
+    Ok(())
 }
 
 fn default_route() -> RawRoute {
@@ -210,6 +269,10 @@ fn default_route() -> RawRoute {
         gateway_timeout: None,
         cors: false,
         auth: None,
+        name: None,
+        force_nonce: None,
+        oauth: None,
+        oauth_api: None,
         backend: None,
         function: None,
         mock: None,
@@ -340,7 +403,8 @@ fn check_route(
     i: usize,
     r: RawRoute,
     functions: &BTreeMap<String, FunctionConfig>,
-    keys: &BTreeMap<String, String>,
+    credentials: &auth::Credentials<'_>,
+    apis: &[auth::AuthorizationApi],
 ) -> Result<Route, ConfigError> {
     let field = |name: &str| format!("routes[{i}].{name}");
     let is_function = r.backend.as_ref().is_none_or(|b| b.get_ref() == "function");
@@ -383,6 +447,7 @@ fn check_route(
     if flavour == Flavour::FunctionUrl {
         check_function_url(c, &field, &r)?;
     }
+    let auth = auth::check_auth(c, i, &r, flavour, credentials, apis)?;
     let base64 = match r.base64.as_ref().map(|b| (b.get_ref().as_str(), b.span())) {
         None | Some(("content-type", _)) => Base64Policy::ContentTypes(r.base64_content_types),
         Some(("never", _)) => Base64Policy::Never,
@@ -398,17 +463,6 @@ fn check_route(
         c.duration(&field("function_timeout"), r.function_timeout.as_ref(), function_timeout)?;
     let gateway_timeout =
         c.duration(&field("gateway_timeout"), r.gateway_timeout.as_ref(), Duration::from_secs(15))?;
-    let key_auth = match r.auth.as_ref().map(|a| (a.get_ref().as_str(), a.span())) {
-        None | Some(("none", _)) => false,
-        Some(("key", span)) if keys.is_empty() => {
-            return c
-                .err(Some(span), format!("`{}` = \"key\" needs at least one [[keys]] entry", field("auth")));
-        }
-        Some(("key", _)) => true,
-        Some((other, span)) => {
-            return c.err(Some(span), format!("`{}` = \"{other}\": expected none or key", field("auth")));
-        }
-    };
     let backend = match r.backend.as_ref().map(|b| (b.get_ref().as_str(), b.span())) {
         None | Some(("function", _)) => Backend::Function,
         Some(("mock", span)) => match r.mock {
@@ -460,7 +514,7 @@ fn check_route(
         function_timeout,
         gateway_timeout,
         cors: r.cors,
-        key_auth,
+        auth,
         backend,
         function,
         params: r.params,
@@ -485,7 +539,7 @@ fn check_function_url(
         return refuse("params", None, "a function URL has no declared parameters");
     }
     if let Some(auth) = r.auth.as_ref().filter(|a| a.get_ref() != "none") {
-        return refuse("auth", Some(auth), "key-pair auth belongs to API Gateway, not to function URLs");
+        return refuse("auth", Some(auth), "auth belongs to API Gateway, not to function URLs");
     }
     if r.base64.is_some() || !r.base64_content_types.is_empty() {
         return refuse(

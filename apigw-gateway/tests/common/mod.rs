@@ -2,6 +2,9 @@
 //! and a small HTTP client.
 #![allow(dead_code, unreachable_pub, missing_docs)]
 
+pub mod sign;
+pub mod vendor;
+
 use apigw_bundle::cargo::{Target, build};
 use apigw_gateway::config::Provider;
 use apigw_gateway::{Function, FunctionSpec, Gateway, GatewayConfig};
@@ -91,4 +94,44 @@ pub async fn call(
 
 pub async fn get(addr: SocketAddr, path: &str) -> Response {
     call(addr, "GET", path, &[], b"").await
+}
+
+/// An HTTP backend on 127.0.0.1 that answers `reached` and counts the
+/// connections made to it.
+pub async fn counting_backend() -> (SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = count.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else { return };
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::spawn(async move {
+                let mut reader = tokio::io::BufReader::new(stream);
+                let mut length = 0;
+                let mut line = String::new();
+                for _ in 0..200 {
+                    line.clear();
+                    if reader.read_line(&mut line).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    if line.trim_end().is_empty() {
+                        break;
+                    }
+                    if let Some((name, value)) = line.split_once(':')
+                        && name.eq_ignore_ascii_case("content-length")
+                    {
+                        length = value.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; length];
+                let _ = reader.read_exact(&mut body).await;
+                let reply = b"HTTP/1.1 200 OK\r\ncontent-length: 7\r\nconnection: close\r\n\r\nreached";
+                let _ = reader.get_mut().write_all(reply).await;
+            });
+        }
+    });
+    (addr, count)
 }
