@@ -62,6 +62,16 @@ impl Client {
         self
     }
 
+    /// Sends `name: value` on every request (the push client's
+    /// `content-type`). A line that could break the head is not sent.
+    pub(crate) fn with_header(mut self, name: &str, value: &str) -> Self {
+        let fits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_graphic() || b == b' ');
+        if fits(name) && fits(value) && !name.contains(':') {
+            self.extra.push_str(&format!("{name}: {value}\r\n"));
+        }
+        self
+    }
+
     /// Lets the client wait for answers in blocking reads (at most
     /// [`transport::WINDOW`] each) while no more than `own_tasks` tasks —
     /// the caller's own — are alive on the async runtime.

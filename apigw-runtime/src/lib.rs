@@ -78,6 +78,7 @@ mod handler;
 mod invoke;
 mod logging;
 mod parent;
+mod push;
 mod server;
 mod shutdown;
 mod tencent;
@@ -176,6 +177,7 @@ pub use handler::{Handler, Passthrough, ServiceHandler, markers, passthrough, se
 #[doc(hidden)]
 pub use invoke::App;
 pub use logging::init_default_subscriber;
+pub use push::{PUSH_URL_VAR, PushClient, PushError};
 
 /// What `#[handler]` expands to uses; not a public API.
 #[doc(hidden)]
