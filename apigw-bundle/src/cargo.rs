@@ -19,6 +19,8 @@ pub struct Target {
     /// `Some(true)` strips the executable's symbols, `Some(false)` keeps
     /// them, `None` leaves it to the profile.
     pub strip: Option<bool>,
+    /// Pass `--quiet` to cargo: no progress lines, only warnings and errors.
+    pub quiet: bool,
 }
 
 /// What `cargo build` is told to build.
@@ -165,6 +167,9 @@ pub fn build(dir: &Path, target: &Target) -> Result<PathBuf, BuildError> {
             cmd
         }
     };
+    if target.quiet {
+        cmd.arg("--quiet");
+    }
     if let Some(strip) = target.strip {
         let profile = if target.release { "RELEASE" } else { "DEV" };
         cmd.env(format!("CARGO_PROFILE_{profile}_STRIP"), if strip { "symbols" } else { "none" });

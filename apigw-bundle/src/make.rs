@@ -70,6 +70,7 @@ pub fn build_bundle(spec: &BundleSpec, machine: &dyn Machine) -> Result<Bundle, 
         release: true,
         toolchain: Some(toolchain.clone()),
         strip: Some(spec.strip),
+        quiet: false,
     };
     let exe = cargo::build(&spec.dir, &target)?;
     let name = exe.file_name().map_or_else(|| "function".into(), |n| n.to_string_lossy().into_owned());

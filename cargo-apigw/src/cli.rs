@@ -26,6 +26,17 @@ pub(crate) enum Command {
     Build(BuildArgs),
 }
 
+impl Command {
+    /// Passes the global `-q` on to the cargo builds the command runs.
+    pub(crate) fn quiet_builds(&mut self, quiet: bool) {
+        match self {
+            Command::Invoke(a) => a.function.quiet = quiet,
+            Command::Serve(a) => a.function.quiet = quiet,
+            Command::Event(_) | Command::Build(_) => {}
+        }
+    }
+}
+
 /// Which function to build and run.
 #[derive(Args, Debug, Clone, Default)]
 pub(crate) struct FunctionArgs {
@@ -45,6 +56,9 @@ pub(crate) struct FunctionArgs {
     /// Build in release mode.
     #[arg(long)]
     pub(crate) release: bool,
+    /// Pass `--quiet` to cargo (set from the global `-q`).
+    #[arg(skip)]
+    pub(crate) quiet: bool,
 }
 
 /// The request to send.
@@ -56,13 +70,15 @@ pub(crate) struct RequestArgs {
     /// A header, `Name: value`; repeat for more.
     #[arg(short = 'H', long = "header")]
     pub(crate) headers: Vec<String>,
-    /// The request body.
+    /// The request body; `@FILE` reads it from FILE (`@-` from stdin)
+    /// without its carriage returns and newlines, as curl does.
     #[arg(short = 'd', long = "data", conflicts_with = "data_file")]
     pub(crate) data: Option<String>,
-    /// Read the request body from a file.
+    /// Read the request body from a file, byte for byte.
     #[arg(long)]
     pub(crate) data_file: Option<PathBuf>,
     /// The path and query, e.g. `/release/users/7?name=ada`.
+    #[arg(default_value = "/")]
     pub(crate) path: String,
 }
 

@@ -29,7 +29,8 @@ fn main() -> ExitCode {
     if args.get(1).is_some_and(|a| a == "apigw") {
         args.remove(1);
     }
-    let cli = cli::Cli::parse_from(args);
+    let mut cli = cli::Cli::parse_from(args);
+    cli.command.quiet_builds(cli.quiet);
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(if cli.quiet { "warn" } else { "info" }));
     let _ = tracing_subscriber::fmt()

@@ -9,7 +9,7 @@ use std::io::Write;
 /// Builds the request from `-X`, `-H`, `-d`/`--data-file` and the path.
 pub(crate) fn build(args: &RequestArgs) -> anyhow::Result<http::Request<Bytes>> {
     let body = match (&args.data, &args.data_file) {
-        (Some(d), _) => Bytes::from(d.clone()),
+        (Some(d), _) => data(d)?,
         (None, Some(f)) => {
             Bytes::from(std::fs::read(f).with_context(|| format!("reading --data-file {}", f.display()))?)
         }
@@ -39,12 +39,29 @@ pub(crate) fn build(args: &RequestArgs) -> anyhow::Result<http::Request<Bytes>> 
     Ok(req)
 }
 
+/// The body `-d` gives: the text itself, or with `@FILE` the file (`@-`
+/// stdin) without carriage returns and newlines, as curl reads it.
+fn data(arg: &str) -> anyhow::Result<Bytes> {
+    let Some(file) = arg.strip_prefix('@') else { return Ok(Bytes::from(arg.to_owned())) };
+    let bytes = match file {
+        "-" => {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+                .context("reading -d @- from stdin")?;
+            bytes
+        }
+        _ => std::fs::read(file).with_context(|| format!("reading -d @{file}"))?,
+    };
+    Ok(bytes.into_iter().filter(|b| !matches!(b, b'\r' | b'\n')).collect())
+}
+
 /// Writes the status line, the headers, a blank line and the body.
 pub(crate) fn print(res: &http::Response<Bytes>) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     let status = res.status();
     writeln!(out, "HTTP/1.1 {} {}\r", status.as_u16(), status.canonical_reason().unwrap_or(""))?;
-    for (name, value) in res.headers() {
+    // The length is written once, for the body as printed.
+    for (name, value) in res.headers().iter().filter(|(n, _)| *n != http::header::CONTENT_LENGTH) {
         write!(out, "{name}: ")?;
         out.write_all(value.as_bytes())?;
         writeln!(out, "\r")?;

@@ -98,7 +98,7 @@ pub(crate) fn target(args: &FunctionArgs, f: &FunctionConfig) -> Target {
         (None, None) => (f.bin.clone(), f.example.clone()),
         (bin, example) => (bin.clone(), example.clone()),
     };
-    Target { bin, example, release: args.release, ..Target::default() }
+    Target { bin, example, release: args.release, quiet: args.quiet, ..Target::default() }
 }
 
 /// The targets of the functions to run: all of them, or the one
@@ -114,7 +114,7 @@ pub(crate) fn targets(
     if args.bin.is_some() || args.example.is_some() {
         bail!("--bin and --example pick the build of one function: name it with --function");
     }
-    let none = FunctionArgs { release: args.release, ..FunctionArgs::default() };
+    let none = FunctionArgs { release: args.release, quiet: args.quiet, ..FunctionArgs::default() };
     Ok(config.functions.iter().map(|(name, f)| (name.clone(), target(&none, f))).collect())
 }
 
