@@ -24,6 +24,8 @@ pub(crate) enum Command {
     Event(EventArgs),
     /// Build the function in release mode and zip it as the platform takes it.
     Build(BuildArgs),
+    /// Make a new function crate: a handler, its test, `apigw.toml` and a README.
+    New(NewArgs),
 }
 
 impl Command {
@@ -32,7 +34,7 @@ impl Command {
         match self {
             Command::Invoke(a) => a.function.quiet = quiet,
             Command::Serve(a) => a.function.quiet = quiet,
-            Command::Event(_) | Command::Build(_) => {}
+            Command::Event(_) | Command::Build(_) | Command::New(_) => {}
         }
     }
 }
@@ -219,4 +221,22 @@ pub(crate) struct BuildArgs {
     /// The folder to write `<name>.zip` in [default: cargo's target directory + `/apigw`].
     #[arg(long, value_name = "DIR")]
     pub(crate) output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct NewArgs {
+    /// The crate's directory; its last component is the crate's name.
+    pub(crate) path: PathBuf,
+    /// How the function is run: a Tencent event function, an Alibaba
+    /// custom runtime, or a Tencent web function.
+    #[arg(long, value_enum, default_value = "tencent")]
+    pub(crate) provider: ProviderArg,
+    /// The response mode: an integration response, or any JSON value
+    /// passed through as the body.
+    #[arg(long, value_enum, default_value = "integration")]
+    pub(crate) mode: ModeArg,
+    /// The SDK checkout to depend on by path [default: the one this
+    /// cargo-apigw was built from].
+    #[arg(long, value_name = "DIR")]
+    pub(crate) sdk_path: Option<PathBuf>,
 }

@@ -1,6 +1,6 @@
 //! `cargo apigw`: run a function behind a local API Gateway (`invoke`,
 //! `serve`), print the event the gateway would send (`event`), zip the
-//! function for upload (`build`).
+//! function for upload (`build`), start a new function crate (`new`).
 //!
 //! Exit codes: 0 when the gateway produced a response (whatever its
 //! status) or the bundle was written; 1 when the simulator itself failed
@@ -11,6 +11,7 @@ mod build;
 mod cli;
 mod event;
 mod invoke;
+mod new;
 mod request;
 mod serve;
 mod setup;
@@ -53,6 +54,7 @@ fn main() -> ExitCode {
             cli::Command::Serve(args) => serve::run(args).await,
             cli::Command::Event(args) => event::run(args).await,
             cli::Command::Build(args) => build::run(args),
+            cli::Command::New(args) => new::run(args),
         }
     });
     match outcome {
