@@ -60,8 +60,8 @@ impl Request {
 
     /// An Alibaba event, its path parameters already text. The gateway's
     /// facts travel as headers: the stage in `X-Ca-Stage`, the request id in
-    /// `X-Ca-Api-Gateway`, the caller in `X-Forwarded-For` and the key in
-    /// `X-Ca-Key`.
+    /// `X-Ca-Api-Gateway`, the caller in `X-Forwarded-For` and the verified
+    /// AppKey in `X-Ca-Key` (see [`GatewayContext::key_id`]).
     pub(crate) fn from_aliyun(event: wire::Aliyun) -> Result<Self, Error> {
         let body = Body::from(decode_body(event.body.as_deref(), event.is_base64_encoded)?);
         let headers = headers_from_map(event.headers);
@@ -70,7 +70,11 @@ impl Request {
             vendor: Some(Vendor::Aliyun),
             front_door: Some(FrontDoor::ApiGateway),
             path_parameters: event.path_parameters,
-            stage: header("x-ca-stage").map(|s| s.to_ascii_lowercase()),
+            // Alibaba's `PRE` is the stage Tencent and `GatewayContext` call `prepub`.
+            stage: header("x-ca-stage").map(|s| match s.to_ascii_lowercase().as_str() {
+                "pre" => "prepub".to_owned(),
+                other => other.to_owned(),
+            }),
             request_id: header("x-ca-api-gateway").or_else(|| header("x-ca-request-id")),
             source_ip: header("x-forwarded-for")
                 .and_then(|v| v.split(',').next().map(|ip| ip.trim().to_owned()))

@@ -59,8 +59,12 @@ pub struct GatewayContext {
     /// The caller's IP address (`x-scf-remote-addr` on a function URL's
     /// event).
     pub source_ip: Option<String>,
-    /// The key id the caller signed with (Tencent `identity.secretId`,
-    /// Alibaba `X-Ca-Key`).
+    /// The key id the gateway's auth check verified, and nothing a caller
+    /// merely sent: Tencent's `requestContext.identity.secretId`, which
+    /// Tencent sets only after key-pair auth; Alibaba's `X-Ca-Key` header,
+    /// which the local gateway passes on only as the AppKey its app-signature
+    /// or AppCode check verified (on Alibaba itself, trust it only on APIs
+    /// whose auth is an app's). `None` for other auth, OAuth included.
     pub key_id: Option<String>,
     /// The API's configured path pattern, e.g. `/user/{id}`.
     pub api_path: Option<String>,
