@@ -4,7 +4,7 @@
 //! key whose signature the test can reproduce with `sign`.
 #![no_main]
 
-use apigw_gateway::auth::{Authorization, sign, verify};
+use apigw_gateway::auth::tencent_key::{Authorization, sign, verify};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use libfuzzer_sys::fuzz_target;
 use std::collections::BTreeMap;

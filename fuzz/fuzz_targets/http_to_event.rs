@@ -6,8 +6,8 @@
 #![no_main]
 
 use apigw_events::{Request, aliyun, tencent};
-use apigw_gateway::auth::sign;
-use apigw_gateway::config::Flavour;
+use apigw_gateway::auth::tencent_key::sign;
+use apigw_gateway::config::{Flavour, RouteAuth};
 use apigw_gateway::routes::check_path;
 use apigw_gateway::{Gateway, GatewayConfig};
 use arbitrary::Arbitrary;
@@ -178,8 +178,10 @@ fuzz_target!(|input: Input<'_>| {
     let peer = IpAddr::V4(Ipv4Addr::from(input.peer));
     let Ok(matched) = gateway.route(&parts, peer, now) else { return };
     assert!(check_path(parts.uri.path()).is_ok(), "a routed path passed the path checks");
-    let route = &gateway.config().routes[matched.route];
-    if route.key_auth {
+    // The configuration in force, held while its route is read.
+    let config = gateway.config();
+    let route = &config.routes[matched.route];
+    if matches!(route.auth, RouteAuth::KeyPair) {
         assert_eq!(matched.key_id.as_deref(), Some("AKIDfuzz"), "only the configured key gets in");
     }
     let event = gateway.event_for(&matched, &parts, &body).expect("a matched route has an event");
@@ -194,6 +196,12 @@ fuzz_target!(|input: Input<'_>| {
             let event = aliyun::ApiGatewayEvent::from_slice(&event).expect("the Alibaba event parses");
             assert_eq!(event.path, matched.path);
             Request::try_from(event).expect("the Alibaba event reads as a Request")
+        }
+        Flavour::FunctionUrl => {
+            let event: tencent::FunctionUrlEvent =
+                serde_json::from_slice(&event).expect("the function-URL event parses");
+            assert_eq!(event.http_method, parts.method.as_str());
+            Request::try_from(event).expect("the function-URL event reads as a Request")
         }
     };
     assert_eq!(req.method, parts.method.as_str());
