@@ -32,13 +32,15 @@ fn main() -> ExitCode {
     }
     let mut cli = cli::Cli::parse_from(args);
     cli.command.quiet_builds(cli.quiet);
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(if cli.quiet { "warn" } else { "info" }));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .try_init();
+    // `target=level` directives, read without a regex engine.
+    use tracing_subscriber::{layer::SubscriberExt, util::SubscriberInitExt};
+    let default = if cli.quiet { tracing::Level::WARN } else { tracing::Level::INFO };
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|v| v.parse::<tracing_subscriber::filter::Targets>().ok())
+        .unwrap_or_else(|| tracing_subscriber::filter::Targets::new().with_default(default));
+    let log = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_target(false);
+    let _ = tracing_subscriber::registry().with(log).with(filter).try_init();
     // One thread: each request crosses processes several times, and waking
     // tasks on one thread costs less than handing them between threads.
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
