@@ -48,6 +48,10 @@ struct Bucket {
     last: Instant,
 }
 
+/// A route picked for a request: (its index, the route, its path parameters), the routed path,
+/// the stage.
+type Selected<'a> = ((usize, &'a Route, BTreeMap<String, String>), String, String);
+
 /// A request refused or answered before its body was read.
 pub type Early = Box<http::Response<Bytes>>;
 
@@ -132,6 +136,12 @@ impl Gateway {
         refusal.response(flavour, &matched.request_id)
     }
 
+    /// The route a request would be routed to, before any of the route's checks (auth, IP
+    /// lists, limits, parameters): what `cargo apigw invoke --sign` signs for.
+    pub fn route_for(&self, parts: &http::request::Parts) -> Option<Route> {
+        self.loaded().select(parts).map(|((_, route, _), _, _)| route.clone())
+    }
+
     /// The largest request body the matched route accepts.
     pub fn body_limit(&self, matched: &Matched) -> usize {
         let loaded = self.loaded_for(matched);
@@ -208,21 +218,11 @@ impl Loaded {
         self.config.routes.get(matched.route)
     }
 
-    fn route_with_id(
-        &self,
-        parts: &http::request::Parts,
-        peer: IpAddr,
-        now: SystemTime,
-        request_id: String,
-    ) -> Result<Matched, Early> {
+    /// The route a request goes to, by the vendors' priority (a preflight by the method it asks
+    /// for): its index, the route, its path parameters, the routed path and the stage.
+    fn select(&self, parts: &http::request::Parts) -> Option<Selected<'_>> {
         let raw_path = parts.uri.path();
-        let front = admission::front_flavour(&self.config);
-        let front_id =
-            if front == Flavour::Aliyun { request_id.to_ascii_uppercase() } else { request_id.clone() };
-        let refuse_early = |refusal: Refusal| Box::new(refusal.response(front, &front_id));
-        routes::check_path(raw_path).map_err(|e| refuse_early(Refusal::BadPath(e)))?;
         let (stage, stripped) = split_stage(raw_path);
-        let url_stage = stage;
         let preflight = parts.method == http::Method::OPTIONS;
         let wanted = match parts.headers.get("access-control-request-method").and_then(|v| v.to_str().ok()) {
             Some(m) if preflight => m.to_ascii_uppercase(),
@@ -245,13 +245,32 @@ impl Loaded {
             let (pick, params) = routes::select(group.iter().map(|(_, r)| &r.pattern), path)?;
             group.get(pick).map(|&&(index, route)| (index, route, params))
         };
-        let found = match pick(true, raw_path) {
+        match pick(true, raw_path) {
             Some(found) => Some((found, raw_path.to_owned(), self.config.default_stage.clone())),
             None => pick(false, &stripped).map(|found| {
                 let stage = stage.map_or_else(|| self.config.default_stage.clone(), str::to_owned);
                 (found, stripped.to_string(), stage)
             }),
-        };
+        }
+    }
+
+    fn route_with_id(
+        &self,
+        parts: &http::request::Parts,
+        peer: IpAddr,
+        now: SystemTime,
+        request_id: String,
+    ) -> Result<Matched, Early> {
+        let raw_path = parts.uri.path();
+        let front = admission::front_flavour(&self.config);
+        let front_id =
+            if front == Flavour::Aliyun { request_id.to_ascii_uppercase() } else { request_id.clone() };
+        let refuse_early = |refusal: Refusal| Box::new(refusal.response(front, &front_id));
+        routes::check_path(raw_path).map_err(|e| refuse_early(Refusal::BadPath(e)))?;
+        let (stage, stripped) = split_stage(raw_path);
+        let url_stage = stage;
+        let preflight = parts.method == http::Method::OPTIONS;
+        let found = self.select(parts);
         let Some(((index, route, path_params), path, stage)) = found else {
             let api_gateway = self.config.routes.iter().any(|r| r.flavour != Flavour::FunctionUrl);
             let path = if api_gateway { &stripped } else { raw_path };

@@ -134,6 +134,17 @@ pub(crate) struct InvokeArgs {
     /// Exit 22 when the response status is 400 or above.
     #[arg(long)]
     pub(crate) fail: bool,
+    /// Sign the request for its route's auth as a client would, with the credentials in
+    /// apigw.toml: a Tencent key pair, an Alibaba app signature or AppCode, or, for a Tencent
+    /// OAuth business API, a token signed with --private-key.
+    #[arg(long, conflicts_with = "event")]
+    pub(crate) sign: bool,
+    /// The [[keys]] entry (key id or AppKey) --sign uses [default: the first].
+    #[arg(long, value_name = "ID", requires = "sign")]
+    pub(crate) key: Option<String>,
+    /// The RSA private key (PEM) that signs --sign's OAuth token.
+    #[arg(long, value_name = "FILE", requires = "sign")]
+    pub(crate) private_key: Option<PathBuf>,
     /// Skip the front door: send this event file to the function as it is.
     #[arg(long, conflicts_with_all = ["data", "data_file"])]
     pub(crate) event: Option<PathBuf>,

@@ -4,7 +4,7 @@
 
 use crate::cli::InvokeArgs;
 use crate::signals::Signals;
-use crate::{request, setup};
+use crate::{request, setup, sign};
 use anyhow::Context;
 use bytes::Bytes;
 use std::process::ExitCode;
@@ -35,6 +35,15 @@ pub(crate) async fn run(args: InvokeArgs) -> anyhow::Result<ExitCode> {
         Default::default()
     };
     let gateway = apigw_gateway::Gateway::with_functions(config, functions.clone());
+    let req = match req {
+        Some(mut req) if args.sign => {
+            let with =
+                sign::Credentials { key: args.key.as_deref(), private_key: args.private_key.as_deref() };
+            sign::sign(&mut req, &gateway, &with)?;
+            Some(req)
+        }
+        other => other,
+    };
     let answer = async {
         match (event, req) {
             (Some(event), _) => {

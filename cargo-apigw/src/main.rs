@@ -15,6 +15,7 @@ mod new;
 mod request;
 mod serve;
 mod setup;
+mod sign;
 mod signals;
 mod table;
 mod watch;
