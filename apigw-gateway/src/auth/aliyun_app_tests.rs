@@ -216,3 +216,25 @@ fn a_nonce_is_taken_once_and_required_when_forced() {
     let forced = AppPolicy { force_nonce: true };
     assert_eq!(check(&h, &nonces, forced), Err(AppAuthError::MissingHeader("X-Ca-Nonce")));
 }
+
+/// The README's worked example, computed there with openssl.
+#[test]
+fn the_readme_worked_example_verifies() {
+    let h = headers(&[
+        ("accept", "application/json"),
+        ("x-ca-key", "203753234"),
+        ("x-ca-nonce", "9b2c6c1e-2f4d-4c51-9d0e-6a1f3b7e8c20"),
+        ("x-ca-timestamp", "1700000000000"),
+        ("x-ca-signature-headers", "x-ca-key,x-ca-nonce,x-ca-timestamp"),
+        ("x-ca-signature", "TfUom/eSScEiznIQgWYcHdI1cYSzo8isQmv9Lm2WHYE="),
+    ]);
+    let query = Some("b=2&a=1&empty=&q=hello%20world");
+    let req = Signed { method: "GET", path: "/items", query, headers: &h, body: b"" };
+    assert_eq!(
+        string_to_sign(&req),
+        "GET\napplication/json\n\n\n\nx-ca-key:203753234\nx-ca-nonce:9b2c6c1e-2f4d-4c51-9d0e-6a1f3b7e8c20\n\
+         x-ca-timestamp:1700000000000\n/items?a=1&b=2&empty&q=hello world"
+    );
+    let keys = BTreeMap::from([("203753234".to_owned(), "app-secret".to_owned())]);
+    assert_eq!(verify(&req, &keys, AppPolicy::default(), &Mutex::default(), now()), Ok("203753234".to_owned()));
+}
