@@ -7,7 +7,8 @@ use crate::IntegrationResponse;
 /// Implemented for [`IntegrationResponse`], `String` and `&'static str` (as
 /// `text/plain`), `Vec<u8>` (as base64 `application/octet-stream`),
 /// `serde_json::Value` (as `application/json`), and with the `http` feature
-/// for `http::Response<B>` and `(http::StatusCode, T)`.
+/// for `http::Response<B>` and `(http::StatusCode, T)`; [`Json`](crate::Json)
+/// answers any `Serialize` value and [`HttpError`](crate::HttpError) its own status.
 ///
 /// ```
 /// use apigw_events::IntoResponse;
@@ -19,7 +20,7 @@ use crate::IntegrationResponse;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned as an API Gateway integration response",
     label = "this type does not implement `IntoResponse`",
-    note = "return an `IntegrationResponse`, `String`, `&'static str`, `Vec<u8>`, `serde_json::Value`, `http::Response<B>` or `(http::StatusCode, T)`; for any `Serialize` value use `IntegrationResponse::json` or passthrough mode"
+    note = "return an `IntegrationResponse`, `String`, `&'static str`, `Vec<u8>`, `serde_json::Value`, `http::Response<B>` or `(http::StatusCode, T)`; wrap any `Serialize` value in `Json(..)`, or use passthrough mode"
 )]
 pub trait IntoResponse {
     /// Turns the value into an integration response.

@@ -45,6 +45,7 @@
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod aliyun;
+mod answer;
 mod body;
 mod convert;
 mod de;
@@ -60,6 +61,7 @@ mod shape;
 pub mod tencent;
 mod wire;
 
+pub use answer::{HttpError, Json};
 pub use body::{Body, encode_base64, is_text_content_type};
 pub use de::{Extra, MultiValue};
 pub use error::{Attempt, Error, from_slice};

@@ -3,7 +3,7 @@
 
 use crate::Context;
 use crate::invoke::{App, BoxFuture, Failure, Reply};
-use apigw_events::{Body, IntoResponse, Request};
+use apigw_events::{Body, HttpError, IntoResponse, Request};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use serde::Serialize;
@@ -22,6 +22,11 @@ use std::future::Future;
 /// - [`passthrough`]`(f)` for such fns whose `R: Serialize`;
 /// - [`service`]`(s)` for any `tower::Service<http::Request<Body>>` that
 ///   answers `http::Response<B>`, such as an axum `Router`.
+///
+/// A handler error that is an [`HttpError`] (or one boxed as
+/// `Box<dyn Error + Send + Sync>`) answers the caller with its status and
+/// body in integration mode; any other error fails the invocation (a 502 at
+/// the gateway).
 ///
 /// The `M` parameter only tells the shapes apart; it is inferred.
 #[diagnostic::on_unimplemented(
@@ -79,9 +84,34 @@ pub(crate) fn decode_http(event: &[u8]) -> Result<http::Request<Body>, Failure> 
     http::Request::try_from(req).map_err(|e| Failure::InvalidEvent(e.to_string()))
 }
 
-fn integration<R: IntoResponse, Err: Display>(out: Result<R, Err>) -> Result<Reply, Failure> {
-    out.map(|r| Reply::Integration(r.into_response())).map_err(Failure::handler)
+fn integration<R: IntoResponse, Err: Display + 'static>(out: Result<R, Err>) -> Result<Reply, Failure> {
+    match out {
+        Ok(r) => Ok(Reply::Integration(r.into_response())),
+        Err(e) => answered(e).map(Reply::Integration),
+    }
 }
+
+/// An [`HttpError`] (also boxed as `Box<dyn Error + Send + Sync>`) answers
+/// with its own response; any other error fails the invocation.
+fn answered<Err: Display + 'static>(err: Err) -> Result<apigw_events::IntegrationResponse, Failure> {
+    let mut slot = Some(err);
+    let any = &mut slot as &mut dyn Any;
+    if let Some(e) = any.downcast_mut::<Option<HttpError>>().and_then(Option::take) {
+        return Ok(e.into_response());
+    }
+    if let Some(boxed) = any.downcast_mut::<Option<BoxError>>().and_then(Option::take) {
+        return match boxed.downcast::<HttpError>() {
+            Ok(e) => Ok(e.into_response()),
+            Err(other) => Err(Failure::handler(other)),
+        };
+    }
+    match slot {
+        Some(e) => Err(Failure::handler(e)),
+        None => Err(Failure::InvalidResponse("the handler's error was lost".into())),
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 fn passthrough_reply<R: Serialize, Err: Display>(out: Result<R, Err>) -> Result<Reply, Failure> {
     let value = out.map_err(Failure::handler)?;
@@ -262,6 +292,24 @@ mod tests {
         assert!(message.contains("at `note`"), "{message}");
         let request = decode::<Request>(b"{\"path\": \"/\", \"httpMethod\": \"GET\", \"body\": \"\xff\"}");
         assert!(matches!(request, Err(Failure::InvalidEvent(_))), "{request:?}");
+    }
+
+    #[test]
+    fn an_http_error_answers_its_status_and_a_plain_error_fails_the_invocation() {
+        let Ok(Reply::Integration(res)) = integration::<&str, _>(Err(HttpError::bad_request("no item")))
+        else {
+            panic!("an HttpError answers")
+        };
+        assert_eq!((res.status_code, res.body.as_str()), (400, r#"{"message":"no item"}"#));
+        let boxed: BoxError = Box::new(HttpError::new(409, "taken"));
+        let Ok(Reply::Integration(res)) = integration::<&str, _>(Err(boxed)) else {
+            panic!("a boxed HttpError answers")
+        };
+        assert_eq!(res.status_code, 409);
+        let plain = integration::<&str, _>(Err(std::io::Error::other("disk")));
+        assert!(matches!(&plain, Err(Failure::Handler { message, .. }) if message == "disk"), "{plain:?}");
+        let boxed: BoxError = "a plain boxed error".into();
+        assert!(matches!(integration::<&str, _>(Err(boxed)), Err(Failure::Handler { .. })));
     }
 
     #[test]

@@ -86,7 +86,7 @@ mod web;
 
 pub use apigw_events as events;
 
-pub use apigw_events::{Body, IntegrationResponse, IntoResponse, Request};
+pub use apigw_events::{Body, HttpError, IntegrationResponse, IntoResponse, Json, Request};
 /// Turns an async fn into the function's entry point: it generates `main`
 /// (a current-thread tokio runtime, the default tracing subscriber, init
 /// once, then [`run`] with this fn). The fn stays an ordinary async fn that
