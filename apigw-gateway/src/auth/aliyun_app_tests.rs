@@ -236,5 +236,8 @@ fn the_readme_worked_example_verifies() {
          x-ca-timestamp:1700000000000\n/items?a=1&b=2&empty&q=hello world"
     );
     let keys = BTreeMap::from([("203753234".to_owned(), "app-secret".to_owned())]);
-    assert_eq!(verify(&req, &keys, AppPolicy::default(), &Mutex::default(), now()), Ok("203753234".to_owned()));
+    assert_eq!(
+        verify(&req, &keys, AppPolicy::default(), &Mutex::default(), now()),
+        Ok("203753234".to_owned())
+    );
 }
