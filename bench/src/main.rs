@@ -19,7 +19,12 @@
 //!
 //! `harness soak CARGO_APIGW [N]`: N requests through `cargo apigw serve`
 //! with panics, timeouts, malformed responses and exits mixed in.
+//!
+//! `harness concurrency CARGO_APIGW [SECONDS] [ROUNDS]`: 16 concurrent
+//! clients against a handler that sleeps 200 ms, through `serve` (Tencent,
+//! Alibaba) and serverless-offline, against the ideal 80 requests/s.
 
+mod concurrency;
 mod gateway;
 mod runtime_api;
 mod soak;
@@ -123,6 +128,12 @@ async fn main() {
             let rounds = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(3);
             gateway::run(&apigw, n, rounds).await;
         }
+        Some("concurrency") => {
+            let apigw = PathBuf::from(args.get(2).expect("the path of a release-built cargo-apigw"));
+            let seconds = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(5);
+            let rounds = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(3);
+            concurrency::run(&apigw, seconds, rounds).await;
+        }
         Some("soak") => {
             let apigw = PathBuf::from(args.get(2).expect("the path of a release-built cargo-apigw"));
             let n = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(100_000);
@@ -130,7 +141,7 @@ async fn main() {
             soak::run(&apigw, repo, n).await;
         }
         _ => eprintln!(
-            "usage: harness runtime [N] [ROUNDS] [LABEL=PATH…] | harness instructions [N1] [N2] [LABEL=PATH…] | harness gateway CARGO_APIGW [N] [ROUNDS] | harness soak CARGO_APIGW [N]"
+            "usage: harness runtime [N] [ROUNDS] [LABEL=PATH…] | harness instructions [N1] [N2] [LABEL=PATH…] | harness gateway CARGO_APIGW [N] [ROUNDS] | harness soak CARGO_APIGW [N] | harness concurrency CARGO_APIGW [SECONDS] [ROUNDS]"
         ),
     }
 }
