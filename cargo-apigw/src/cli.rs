@@ -139,7 +139,7 @@ pub(crate) struct InvokeArgs {
     /// OAuth business API, a token signed with --private-key.
     #[arg(long, conflicts_with = "event")]
     pub(crate) sign: bool,
-    /// The [[keys]] entry (key id or AppKey) --sign uses [default: the first].
+    /// The `[[keys]]` entry (key id or AppKey) --sign uses [default: the first].
     #[arg(long, value_name = "ID", requires = "sign")]
     pub(crate) key: Option<String>,
     /// The RSA private key (PEM) that signs --sign's OAuth token.
