@@ -105,6 +105,7 @@ async fn expect_100_continue_with_an_oversize_length_is_413_without_continue() {
     let (got, _) = read_until_closed(&mut stream, Duration::from_secs(3)).await;
     assert!(got.starts_with("HTTP/1.1 413"), "{got}");
     assert!(!got.contains("100 Continue"), "{got}");
+    assert!(got.to_ascii_lowercase().contains("x-api-requestid:"), "{got}");
 }
 
 #[tokio::test]
