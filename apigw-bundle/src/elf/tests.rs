@@ -31,7 +31,7 @@ fn cc(name: &str, source: &str, args: &[&str]) -> Vec<u8> {
 /// A two-line Rust program built by rustc for `triple`, linked by rust-lld.
 fn rust_for(triple: &str) -> Vec<u8> {
     let dir = temp_dir();
-    let (src, out) = (dir.join("tiny.rs"), dir.join(format!("tiny-{triple}")));
+    let (src, out) = (dir.join(format!("tiny-{triple}.rs")), dir.join(format!("tiny-{triple}")));
     std::fs::write(&src, "fn main() { println!(\"tiny\"); }\n").unwrap();
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
     let mut cmd = Command::new(rustc);
@@ -40,9 +40,10 @@ fn rust_for(triple: &str) -> Vec<u8> {
     std::fs::read(out).unwrap()
 }
 
-/// The newest `GLIBC_x.y` that `readelf -V` lists for `bytes`.
-fn readelf_newest(bytes: &[u8]) -> GlibcVersion {
-    let path = temp_dir().join("readelf-input");
+/// The newest `GLIBC_x.y` that `readelf -V` lists for `bytes` (written to
+/// a file named after `name`, so tests running at once do not share it).
+fn readelf_newest(name: &str, bytes: &[u8]) -> GlibcVersion {
+    let path = temp_dir().join(format!("readelf-{name}"));
     std::fs::write(&path, bytes).unwrap();
     let out = Command::new("readelf").arg("-V").arg(&path).output().expect("readelf (binutils) is installed");
     let text = String::from_utf8(out.stdout).unwrap();
@@ -71,7 +72,7 @@ fn a_build_against_this_machines_glibc_is_refused_naming_the_version_it_needs() 
     let Linkage::Dynamic { interpreter, libraries, glibc } = &info.linkage else { panic!("{info:?}") };
     assert_eq!(interpreter, "/lib64/ld-linux-x86-64.so.2");
     assert!(libraries.iter().any(|l| l == "libc.so.6"), "{libraries:?}");
-    let newest = readelf_newest(&exe);
+    let newest = readelf_newest("dynamic", &exe);
     assert_eq!(*glibc, Some(newest));
     assert!(
         newest > GlibcVersion::new(2, 28),
@@ -95,7 +96,7 @@ fn a_build_against_this_machines_glibc_is_refused_naming_the_version_it_needs() 
 fn a_dynamic_executable_within_the_platforms_glibc_is_accepted() {
     let exe = cc("old-glibc", OLD_GLIBC, &["-nostartfiles"]);
     let info = inspect(&exe).unwrap();
-    assert_eq!(readelf_newest(&exe), GlibcVersion { major: 2, minor: 2, patch: 5 });
+    assert_eq!(readelf_newest("old-glibc", &exe), GlibcVersion { major: 2, minor: 2, patch: 5 });
     assert!(matches!(&info.linkage, Linkage::Dynamic { glibc: Some(v), .. } if v.to_string() == "2.2.5"));
     assert_eq!(check(&info, Arch::X86_64, Platform::Tencent), Ok(()));
     assert_eq!(check(&info, Arch::X86_64, Platform::Aliyun), Ok(()));
