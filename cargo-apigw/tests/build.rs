@@ -359,8 +359,17 @@ fn includes_keep_their_relative_paths_in_sorted_order() {
     );
     let root = workspace();
     let mut expected = vec!["bootstrap".to_owned(), "cargo-apigw/Cargo.toml".into(), ".ci/run".into()];
-    for f in std::fs::read_dir(root.join(fixtures)).unwrap() {
-        expected.push(format!("{fixtures}/{}", f.unwrap().file_name().to_str().unwrap()));
+    // Every file under the folder, its subfolders too.
+    let mut folders = vec![root.join(fixtures)];
+    while let Some(folder) = folders.pop() {
+        for f in std::fs::read_dir(folder).unwrap() {
+            let path = f.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                expected.push(path.strip_prefix(&root).unwrap().to_str().unwrap().to_owned());
+            }
+        }
     }
     expected.sort();
     let entries = entries(&built.zip);
