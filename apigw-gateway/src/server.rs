@@ -45,6 +45,9 @@ pub async fn serve_with(listener: TcpListener, gateway: Arc<Gateway>, limits: &C
         });
         let on_failure = move |e: &hyper::Error| {
             let line = answered.lock().unwrap_or_else(|p| p.into_inner()).take();
+            // hyper names no predicate for a failed write; its message does
+            // ("error writing a body to connection"), and only then was an
+            // answer lost rather than an idle connection dropped.
             if let Some(line) = line.filter(|_| e.to_string().contains("writing")) {
                 let _ = failure_log.send(format!(
                     "{line} abandoned: its answer could not be written ({e}); the client is gone\n"
@@ -84,7 +87,6 @@ async fn handle(
     answered.lock().unwrap_or_else(|p| p.into_inner()).take();
     let started = Instant::now();
     let (parts, body) = req.into_parts();
-    let mut abandoned = Abandoned { log, line: None, started };
     let (res, request_id) = match gateway.route(&parts, peer.ip(), SystemTime::now()) {
         Err(res) => {
             let id = crate::refusal::request_id_of(&res).unwrap_or("-").to_owned();
@@ -92,7 +94,6 @@ async fn handle(
         }
         Ok(matched) => {
             let limit = gateway.body_limit(&matched);
-            abandoned.line = Some(format!("{} {} {}", parts.method, parts.uri, matched.request_id));
             let declared = connections::declared_length(&parts.headers);
             let res = if declared.is_some_and(|len| len > limit as u64) {
                 // Refused from the declared length, before any of the body
@@ -110,7 +111,6 @@ async fn handle(
             (res, matched.request_id)
         }
     };
-    abandoned.line = None;
     *answered.lock().unwrap_or_else(|p| p.into_inner()) =
         Some(format!("{} {} {request_id}", parts.method, parts.uri));
     let _ = log.send(format!(
@@ -122,24 +122,4 @@ async fn handle(
         request_id
     ));
     res
-}
-
-/// Logs a request whose client went away before its answer: hyper drops
-/// the request's future, and with it this guard, still armed.
-struct Abandoned<'a> {
-    log: &'a mpsc::UnboundedSender<String>,
-    /// `METHOD URI REQUEST-ID` while the request is in flight.
-    line: Option<String>,
-    started: Instant,
-}
-
-impl Drop for Abandoned<'_> {
-    fn drop(&mut self) {
-        if let Some(line) = self.line.take() {
-            let ms = self.started.elapsed().as_secs_f64() * 1000.0;
-            let _ = self.log.send(format!(
-                "{line} abandoned after {ms:.1}ms: the client closed the connection; the function's answer is discarded\n"
-            ));
-        }
-    }
 }
