@@ -4,9 +4,19 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 /// The platform a function runs on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+///
+/// The default is [`Provider::Tencent`], the platform the runtime assumes
+/// when the environment names none:
+///
+/// ```
+/// use apigw_runtime::Provider;
+///
+/// assert_eq!(Provider::default(), Provider::Tencent);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Provider {
     /// Tencent Cloud SCF event function: the runtime API (`bootstrap`).
+    #[default]
     Tencent,
     /// Alibaba Cloud Function Compute event function: the `/invoke` server.
     Aliyun,
@@ -81,18 +91,25 @@ impl fmt::Debug for Credentials {
 
 /// What the platform says about one invocation.
 ///
-/// Built by the runtime for each invocation; in tests, build one with
-/// [`Context::new`] and the `with_*` methods:
+/// Built by the runtime for each invocation. In tests, start from
+/// [`Context::new`] (or [`Context::default`]) and set what the handler reads
+/// with the `with_*` methods:
 ///
 /// ```
-/// use apigw_runtime::Context;
+/// use apigw_runtime::{Context, Provider};
 /// use std::time::Duration;
 ///
-/// let ctx = Context::new("req-1").with_timeout(Duration::from_secs(3)).with_function_name("hello");
+/// let ctx = Context::new("req-1")
+///     .with_provider(Provider::Aliyun)
+///     .with_timeout(Duration::from_secs(3))
+///     .with_function_name("hello")
+///     .with_memory_limit_mb(128)
+///     .with_region("cn-hangzhou");
 /// assert_eq!(ctx.request_id, "req-1");
+/// assert_eq!(ctx.provider, Provider::Aliyun);
 /// assert!(ctx.remaining_time().unwrap() <= Duration::from_secs(3));
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct Context {
     /// The platform's id for this invocation.
@@ -116,41 +133,165 @@ pub struct Context {
 }
 
 impl Context {
-    /// A context with only a request id, as for a test.
+    /// A context with only a request id, as for a test: no deadline, no
+    /// function details, [`Provider::Tencent`].
+    ///
+    /// ```
+    /// use apigw_runtime::{Context, Provider};
+    ///
+    /// let ctx = Context::new("req-1");
+    /// assert_eq!(ctx.request_id, "req-1");
+    /// assert_eq!(ctx.provider, Provider::Tencent);
+    /// assert_eq!(ctx.remaining_time(), None);
+    /// ```
     pub fn new(request_id: impl Into<String>) -> Self {
-        Context {
-            request_id: request_id.into(),
-            deadline: None,
-            memory_limit_mb: None,
-            function_name: None,
-            function_version: None,
-            namespace: None,
-            region: None,
-            provider: Provider::Tencent,
-            credentials: None,
-        }
+        Context { request_id: request_id.into(), ..Context::default() }
+    }
+
+    /// Sets the request id.
+    ///
+    /// ```
+    /// use apigw_runtime::Context;
+    ///
+    /// let ctx = Context::default().with_request_id("req-2");
+    /// assert_eq!(ctx.request_id, "req-2");
+    /// ```
+    pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
+        self.request_id = request_id.into();
+        self
     }
 
     /// Sets the deadline to `timeout` from now.
+    ///
+    /// ```
+    /// use apigw_runtime::Context;
+    /// use std::time::Duration;
+    ///
+    /// let ctx = Context::new("req-1").with_timeout(Duration::from_secs(3));
+    /// let left = ctx.remaining_time().unwrap();
+    /// assert!(left <= Duration::from_secs(3) && left > Duration::from_secs(2));
+    /// ```
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.deadline = Some(Instant::now() + timeout);
         self
     }
 
+    /// Sets the deadline to an instant; one already past leaves no time.
+    ///
+    /// ```
+    /// use apigw_runtime::Context;
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let ctx = Context::new("req-1").with_deadline(Instant::now());
+    /// assert_eq!(ctx.remaining_time(), Some(Duration::ZERO));
+    /// ```
+    pub fn with_deadline(mut self, deadline: Instant) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Sets the instance's memory limit, in MB.
+    ///
+    /// ```
+    /// use apigw_runtime::Context;
+    ///
+    /// let ctx = Context::new("req-1").with_memory_limit_mb(512);
+    /// assert_eq!(ctx.memory_limit_mb, Some(512));
+    /// ```
+    pub fn with_memory_limit_mb(mut self, megabytes: u64) -> Self {
+        self.memory_limit_mb = Some(megabytes);
+        self
+    }
+
     /// Sets the function's name.
+    ///
+    /// ```
+    /// use apigw_runtime::Context;
+    ///
+    /// let ctx = Context::new("req-1").with_function_name("hello");
+    /// assert_eq!(ctx.function_name.as_deref(), Some("hello"));
+    /// ```
     pub fn with_function_name(mut self, name: impl Into<String>) -> Self {
         self.function_name = Some(name.into());
         self
     }
 
+    /// Sets the function's version or qualifier.
+    ///
+    /// ```
+    /// use apigw_runtime::Context;
+    ///
+    /// let ctx = Context::new("req-1").with_function_version("$LATEST");
+    /// assert_eq!(ctx.function_version.as_deref(), Some("$LATEST"));
+    /// ```
+    pub fn with_function_version(mut self, version: impl Into<String>) -> Self {
+        self.function_version = Some(version.into());
+        self
+    }
+
+    /// Sets the namespace (Tencent) or service (Alibaba).
+    ///
+    /// ```
+    /// use apigw_runtime::Context;
+    ///
+    /// let ctx = Context::new("req-1").with_namespace("default");
+    /// assert_eq!(ctx.namespace.as_deref(), Some("default"));
+    /// ```
+    pub fn with_namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = Some(namespace.into());
+        self
+    }
+
+    /// Sets the region.
+    ///
+    /// ```
+    /// use apigw_runtime::Context;
+    ///
+    /// let ctx = Context::new("req-1").with_region("ap-guangzhou");
+    /// assert_eq!(ctx.region.as_deref(), Some("ap-guangzhou"));
+    /// ```
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
     /// Sets the provider.
+    ///
+    /// ```
+    /// use apigw_runtime::{Context, Provider};
+    ///
+    /// let ctx = Context::new("req-1").with_provider(Provider::Web);
+    /// assert_eq!(ctx.provider, Provider::Web);
+    /// ```
     pub fn with_provider(mut self, provider: Provider) -> Self {
         self.provider = provider;
         self
     }
 
+    /// Sets the temporary credentials.
+    ///
+    /// ```
+    /// use apigw_runtime::{Context, Credentials};
+    ///
+    /// let ctx = Context::new("req-1").with_credentials(Credentials::new("id", "secret", None));
+    /// assert_eq!(ctx.credentials.unwrap().secret_id, "id");
+    /// ```
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
     /// The time left before the deadline (zero once past it), or `None`
     /// when the platform gave none.
+    ///
+    /// ```
+    /// use apigw_runtime::Context;
+    /// use std::time::Duration;
+    ///
+    /// assert_eq!(Context::new("req-1").remaining_time(), None);
+    /// let ctx = Context::new("req-1").with_timeout(Duration::from_secs(60));
+    /// assert!(ctx.remaining_time().unwrap() > Duration::from_secs(59));
+    /// ```
     pub fn remaining_time(&self) -> Option<Duration> {
         self.deadline.map(|d| d.saturating_duration_since(Instant::now()))
     }
