@@ -182,7 +182,7 @@ fn files(
     };
     let sdk_note = match sdk {
         Some(dir) => format!(
-            "`Cargo.toml` depends on the SDK checkout it was made from, by path:\n\n```toml\n{runtime}\n```\n\nOnce the SDK is published, change that one line to:\n\n```toml\n{published}\n```\n\n`cargo apigw` itself: `cargo install --path {}`.\n",
+            "`Cargo.toml` depends on the SDK checkout it was made from, by path:\n\n```toml\n{runtime}\n```\n\nOnce the SDK is published, change that one line to:\n\n```toml\n{published}\n```\n\n`cargo apigw` itself: `cargo install --locked --path {}`.\n",
             dir.join("cargo-apigw").display()
         ),
         None => format!(
