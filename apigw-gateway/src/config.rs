@@ -300,6 +300,12 @@ pub struct Route {
     pub allow_ips: Vec<IpNet>,
     /// These addresses may not call.
     pub deny_ips: Vec<IpNet>,
+    /// `protocol = "websocket"`: the WebSocket API's functions. Its
+    /// `function` is the transmission function.
+    pub websocket: Option<WebSocketApi>,
+    /// How long a WebSocket connection on this route (a WebSocket API's,
+    /// or one a web function upgraded) may pass no message either way.
+    pub idle_timeout: Duration,
 }
 
 /// An address or a CIDR block, e.g. `10.0.0.0/8`.
@@ -399,5 +405,7 @@ impl GatewayConfig {
 
 mod raw;
 mod route_auth;
+mod websocket;
 pub use raw::parse_duration;
 pub use route_auth::RouteAuth;
+pub use websocket::{DEFAULT_IDLE_TIMEOUT, MAX_MESSAGE, WebSocketApi};

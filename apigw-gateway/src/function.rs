@@ -14,6 +14,7 @@ mod aliyun;
 mod pool;
 mod process;
 mod tencent;
+mod tunnel;
 
 use crate::client;
 use crate::config::Provider;

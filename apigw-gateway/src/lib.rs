@@ -41,6 +41,7 @@ pub mod refusal;
 pub mod respond;
 pub mod routes;
 pub mod server;
+pub mod websocket;
 
 pub use config::GatewayConfig;
 pub use function::{Function, FunctionSpec};

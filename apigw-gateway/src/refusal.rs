@@ -98,6 +98,20 @@ pub enum Refusal {
     /// The HTTP backend could not be reached or failed; why.
     #[error("the backend failed: {0}")]
     BackendFailed(String),
+    /// A WebSocket API's handshake lacks a header it needs.
+    #[error("the WebSocket handshake has no {0} header")]
+    WebSocketHeader(&'static str),
+    /// A WebSocket API's request that is not a WebSocket handshake this gateway can take.
+    #[error("{0}")]
+    NotWebSocket(String),
+    /// The registration function refused the connection (a non-zero `errNo`).
+    #[error("the registration function refused the connection: errNo {err_no}, {message:?}")]
+    WebSocketRefused {
+        /// The answer's `errNo`.
+        err_no: i64,
+        /// The answer's `errMsg`.
+        message: String,
+    },
 }
 
 fn location_name(location: Location) -> &'static str {
@@ -140,6 +154,9 @@ impl Refusal {
             Refusal::AppCode(e) => (e.status(), e.to_string()),
             Refusal::BackendTimeout(_) => (504, "Gateway Time-out".to_owned()),
             Refusal::BackendFailed(_) => (502, "Bad Gateway".to_owned()),
+            Refusal::WebSocketHeader(name) => (403, format!("need header {name}")),
+            Refusal::NotWebSocket(why) => (400, why.clone()),
+            Refusal::WebSocketRefused { message, .. } => (403, message.clone()),
         }
     }
 
@@ -173,6 +190,10 @@ impl Refusal {
             Refusal::LoginRedirect(_) => (302, "", String::new()),
             Refusal::BackendTimeout(_) => (504, "D504TO", "Backend service request timeout".to_owned()),
             Refusal::BackendFailed(why) => (504, "D504CO", format!("Backend service connect failed '{why}'")),
+            // WebSocket APIs are Tencent's: these are never answered on an Alibaba route.
+            Refusal::WebSocketHeader(name) => (400, "I400MH", format!("Header `{name}` is Required")),
+            Refusal::NotWebSocket(why) => (400, "I400BD", why.clone()),
+            Refusal::WebSocketRefused { message, .. } => (403, "A403WS", message.clone()),
         }
     }
 

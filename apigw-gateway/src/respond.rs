@@ -139,7 +139,7 @@ fn error(status: u16, message: &str, request_id: &str) -> http::Response<Bytes> 
     json(status, json!({ "errorMessage": message, "requestId": request_id }).to_string())
 }
 
-fn is_timeout(body: &[u8]) -> bool {
+pub(crate) fn is_timeout(body: &[u8]) -> bool {
     let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else { return false };
     v["statusCode"] == 433 || v["errorType"] == "TimeoutError"
 }

@@ -86,11 +86,14 @@ async fn handle(
 ) -> http::Response<Bytes> {
     answered.lock().unwrap_or_else(|p| p.into_inner()).take();
     let started = Instant::now();
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
     let (res, request_id) = match gateway.route(&parts, peer.ip(), SystemTime::now()) {
         Err(res) => {
             let id = crate::refusal::request_id_of(&res).unwrap_or("-").to_owned();
             (*res, id)
+        }
+        Ok(matched) if let Some(res) = gateway.upgrade(&matched, &mut parts).await => {
+            (res, matched.request_id)
         }
         Ok(matched) => {
             let limit = gateway.body_limit(&matched);

@@ -183,7 +183,9 @@ pub async fn serve<M, S, F, B>(
             id
         };
         let (service, on_failure) = service(peer);
-        let conn = builder.serve_connection(TokioIo::new(stream), service);
+        // Upgrades (WebSocket) are allowed: the connection ends as HTTP once
+        // its upgrade is handed to the service.
+        let conn = builder.serve_connection(TokioIo::new(stream), service).with_upgrades();
         let (open, alive) = (open.clone(), alive_tx.clone());
         tokio::spawn(async move {
             tokio::pin!(conn);

@@ -3,6 +3,7 @@
 
 mod auth;
 
+use super::websocket::{self, RawWebSocket, RouteWebSocket};
 use super::*;
 use toml::Spanned;
 
@@ -87,6 +88,12 @@ struct RawRoute {
     allow_ips: Vec<Spanned<String>>,
     #[serde(default)]
     deny_ips: Vec<Spanned<String>>,
+    /// `http` (the default) or `websocket`.
+    protocol: Option<Spanned<String>>,
+    /// A WebSocket API's register, transmission and cleanup functions.
+    websocket: Option<Spanned<RawWebSocket>>,
+    /// How long a WebSocket connection may pass no message.
+    idle_timeout: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -122,13 +129,17 @@ static FALLBACK: std::sync::LazyLock<FunctionConfig> = std::sync::LazyLock::new(
 
 const METHODS: [&str; 6] = ["ANY", "GET", "HEAD", "POST", "PUT", "DELETE"];
 
-struct Checker<'a> {
+pub(super) struct Checker<'a> {
     text: &'a str,
     file: &'a str,
 }
 
 impl Checker<'_> {
-    fn err<T>(&self, at: Option<std::ops::Range<usize>>, message: String) -> Result<T, ConfigError> {
+    pub(super) fn err<T>(
+        &self,
+        at: Option<std::ops::Range<usize>>,
+        message: String,
+    ) -> Result<T, ConfigError> {
         let line = at.map(|r| self.line(&r));
         Err(ConfigError { file: self.file.to_owned(), line, message })
     }
@@ -281,6 +292,9 @@ fn default_route() -> RawRoute {
         rate_limit: None,
         allow_ips: Vec::new(),
         deny_ips: Vec::new(),
+        protocol: None,
+        websocket: None,
+        idle_timeout: None,
     }
 }
 
@@ -401,12 +415,18 @@ fn route_function<'f>(
 fn check_route(
     c: &Checker<'_>,
     i: usize,
-    r: RawRoute,
+    mut r: RawRoute,
     functions: &BTreeMap<String, FunctionConfig>,
     credentials: &auth::Credentials<'_>,
     apis: &[auth::AuthorizationApi],
 ) -> Result<Route, ConfigError> {
     let field = |name: &str| format!("routes[{i}].{name}");
+    // A WebSocket API's route goes to its transmission function.
+    if r.function.is_none()
+        && let Some(t) = r.websocket.as_ref().and_then(|w| w.get_ref().transmission.clone())
+    {
+        r.function = Some(t);
+    }
     let is_function = r.backend.as_ref().is_none_or(|b| b.get_ref() == "function");
     if let (Some(name), false) = (&r.function, is_function) {
         return c.err(
@@ -444,6 +464,25 @@ fn check_route(
         _ => Flavour::Tencent,
     });
     let function = is_function.then_some(function_name);
+    let ws = RouteWebSocket {
+        index: i,
+        protocol: r.protocol.as_ref(),
+        table: r.websocket.as_ref(),
+        method: r.method.as_ref(),
+        backend: r.backend.as_ref(),
+        function: function.as_deref(),
+        path: &r.path,
+    };
+    let websocket = websocket::check(c, &ws, functions)?;
+    if websocket.is_some() && flavour != Flavour::Tencent {
+        return c.err(
+            Some(r.path.span()),
+            format!("`{}`: a WebSocket API is Tencent's (`flavour` = \"tencent\")", field("protocol")),
+        );
+    }
+    let method = if websocket.is_some() { "GET".to_owned() } else { method };
+    let idle_timeout =
+        c.duration(&field("idle_timeout"), r.idle_timeout.as_ref(), websocket::DEFAULT_IDLE_TIMEOUT)?;
     if flavour == Flavour::FunctionUrl {
         check_function_url(c, &field, &r)?;
     }
@@ -521,6 +560,8 @@ fn check_route(
         rate_limit: r.rate_limit,
         allow_ips: nets(r.allow_ips, "allow_ips")?,
         deny_ips: nets(r.deny_ips, "deny_ips")?,
+        websocket,
+        idle_timeout,
     })
 }
 

@@ -270,6 +270,14 @@ impl Drop for Lease {
 }
 
 impl Lease {
+    /// The port of a web (or Alibaba) instance.
+    pub(super) fn port(&self) -> Option<u16> {
+        match &self.instance.kind {
+            InstanceKind::Port(port, _) => Some(*port),
+            InstanceKind::Tencent(_) => None,
+        }
+    }
+
     /// Sends one event and waits for its answer, the time limit and the
     /// platform's grace at most.
     pub(super) async fn invoke(&mut self, event: Bytes, request_id: &str, limit: Duration) -> Outcome {
