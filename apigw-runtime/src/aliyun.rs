@@ -12,7 +12,6 @@ use crate::server::{Response, json, read_body};
 use crate::{Init, shutdown::Shutdown};
 use http::{HeaderMap, Method};
 use hyper::body::Incoming;
-use std::io::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
@@ -55,7 +54,7 @@ async fn route(state: Arc<State>, req: http::Request<Incoming>) -> Response {
             let received = Instant::now();
             let ctx = context(&state.config, &parts.headers, received, time_limit);
             let limit = state.config.limit(time_limit);
-            log_line("Start", &request_id);
+            state.config.platform_log.line(format_args!("FC Invoke Start RequestId: {request_id}"));
             let span = tracing::info_span!("invocation", request_id = %request_id);
             let outcome = execute(&app, event, ctx, limit, received).instrument(span.clone()).await;
             let res = match outcome {
@@ -65,7 +64,7 @@ async fn route(state: Arc<State>, req: http::Request<Incoming>) -> Response {
                     failure(&f, &request_id)
                 }
             };
-            log_line("End", &request_id);
+            state.config.platform_log.line(format_args!("FC Invoke End RequestId: {request_id}"));
             res
         }
         (&Method::POST, "/initialize") => match app(&state).await {
@@ -106,12 +105,6 @@ fn failure(f: &Failure, request_id: &str) -> Response {
         "requestId": request_id,
     });
     json(404, &[("x-fc-status", "404")], body.to_string().into_bytes())
-}
-
-/// `FC Invoke Start RequestId: <id>`, written whole to stdout so the console
-/// can attribute the logs between the two lines.
-fn log_line(what: &str, request_id: &str) {
-    let _ = writeln!(std::io::stdout().lock(), "FC Invoke {what} RequestId: {request_id}");
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

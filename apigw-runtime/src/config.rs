@@ -4,7 +4,10 @@ use crate::Error;
 use crate::connections::ConnectionLimits;
 use crate::context::{Credentials, Provider};
 use crate::invoke::Limit;
+use std::fmt;
+use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How the runtime finds its platform and bounds each invocation.
@@ -60,6 +63,37 @@ pub struct Config {
     /// on Linux the process is killed when it dies, and exits at once if it
     /// is already gone.
     pub parent_pid: Option<u32>,
+    /// Where the lines the platform reads from stdout go: the process's
+    /// stdout unless [`Config::with_platform_log`] says otherwise.
+    pub(crate) platform_log: PlatformLog,
+}
+
+/// Where the runtime writes the lines its platform reads from stdout:
+/// Alibaba's `FC Invoke Start RequestId: <id>` and `FC Invoke End …` around
+/// each invocation.
+#[derive(Clone, Default)]
+pub(crate) struct PlatformLog(Option<Arc<LineSink>>);
+
+/// What [`Config::with_platform_log`] is given.
+type LineSink = dyn Fn(&str) + Send + Sync;
+
+impl PlatformLog {
+    /// Writes one line: whole to the process's stdout, so the console can
+    /// attribute the logs between two of them, or to the configured sink.
+    pub(crate) fn line(&self, line: fmt::Arguments<'_>) {
+        match &self.0 {
+            None => {
+                let _ = writeln!(std::io::stdout().lock(), "{line}");
+            }
+            Some(sink) => sink(&format!("{line}\n")),
+        }
+    }
+}
+
+impl fmt::Debug for PlatformLog {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_some() { "PlatformLog(sink)" } else { "PlatformLog(stdout)" })
+    }
 }
 
 /// What the environment says about the function, copied into each
@@ -97,6 +131,7 @@ impl Default for Config {
             function: FunctionInfo::default(),
             runtime_token: None,
             parent_pid: None,
+            platform_log: PlatformLog::default(),
         }
     }
 }
@@ -203,6 +238,25 @@ impl Config {
     /// Sets how long the runtime API may stay unreachable.
     pub fn with_platform_retry_budget(mut self, budget: Duration) -> Self {
         self.platform_retry_budget = budget;
+        self
+    }
+
+    /// Hands the lines the platform reads from stdout (Alibaba's
+    /// `FC Invoke Start RequestId: <id>` and `FC Invoke End …`), each with
+    /// its newline, to `sink` instead of writing them to stdout.
+    ///
+    /// A test that runs the runtime in its own process passes `print!`, so
+    /// the test harness keeps the lines with that test's output and shows
+    /// them only if it fails; stdout written directly is never captured:
+    ///
+    /// ```
+    /// use apigw_runtime::{Config, Provider};
+    ///
+    /// let config = Config::new(Provider::Aliyun).with_platform_log(|line| print!("{line}"));
+    /// # let _ = config;
+    /// ```
+    pub fn with_platform_log(mut self, sink: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        self.platform_log = PlatformLog(Some(Arc::new(sink)));
         self
     }
 

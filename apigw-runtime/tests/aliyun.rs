@@ -8,11 +8,19 @@ use apigw_runtime::{Config, Context, Provider, Runtime};
 use common::{call, listener};
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+/// Alibaba's config, its `FC Invoke` lines printed with `print!` so the test
+/// harness keeps them with the test's own output: stdout written directly
+/// is never captured.
+fn config() -> Config {
+    Config::new(Provider::Aliyun).with_platform_log(|line| print!("{line}"))
+}
 
 fn start<M: 'static>(handler: impl apigw_runtime::Handler<M>) -> SocketAddr {
     let (l, addr) = listener();
-    tokio::spawn(Runtime::new(Config::new(Provider::Aliyun)).with_listener(l).run(handler));
+    tokio::spawn(Runtime::new(config()).with_listener(l).run(handler));
     addr
 }
 
@@ -37,6 +45,19 @@ async fn invoke_success_is_200_with_x_fc_status() {
     let body = res.json();
     assert_eq!(body["statusCode"], 200);
     assert_eq!(body["body"], "test hi");
+}
+
+#[tokio::test]
+async fn each_invocation_is_logged_between_fc_invoke_start_and_end_lines() {
+    let lines = Arc::new(Mutex::new(String::new()));
+    let sink = lines.clone();
+    let config =
+        Config::new(Provider::Aliyun).with_platform_log(move |line| sink.lock().unwrap().push_str(line));
+    let (l, addr) = listener();
+    tokio::spawn(Runtime::new(config).with_listener(l).run(typed));
+    let res = call(addr, "POST", "/invoke", &[("x-fc-request-id", "a-9")], EVENT.as_bytes()).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(*lines.lock().unwrap(), "FC Invoke Start RequestId: a-9\nFC Invoke End RequestId: a-9\n");
 }
 
 #[tokio::test]
@@ -123,7 +144,7 @@ async fn initialize_failing_is_an_error_answer_and_is_tried_again() {
     let init =
         || async { if CALLS.fetch_add(1, Ordering::SeqCst) == 0 { Err("database down") } else { Ok(7u32) } };
     let make = |n: &'static u32| move |_e: Request| async move { Ok::<_, Infallible>(format!("state {n}")) };
-    tokio::spawn(Runtime::new(Config::new(Provider::Aliyun)).with_listener(l).run_with_init(init, make));
+    tokio::spawn(Runtime::new(config()).with_listener(l).run_with_init(init, make));
 
     let res = call(addr, "POST", "/initialize", &[], b"").await;
     assert_eq!(res.status, 404);
@@ -143,7 +164,7 @@ async fn without_an_initializer_init_runs_on_first_invoke() {
     let (l, addr) = listener();
     let make = |s: &'static String| move |_e: Request| async move { Ok::<_, Infallible>(s.clone()) };
     let init = || async { Ok::<_, Infallible>(String::from("lazy")) };
-    tokio::spawn(Runtime::new(Config::new(Provider::Aliyun)).with_listener(l).run_with_init(init, make));
+    tokio::spawn(Runtime::new(config()).with_listener(l).run_with_init(init, make));
     let res = call(addr, "POST", "/invoke", &[], EVENT.as_bytes()).await;
     assert_eq!(res.json()["body"], "lazy");
 }

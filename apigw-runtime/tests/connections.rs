@@ -29,7 +29,8 @@ fn start(provider: Provider) -> SocketAddr {
 
 fn start_with(provider: Provider, max_connections: usize, header_timeout: Duration) -> SocketAddr {
     let (l, addr) = listener();
-    let mut config = Config::new(provider);
+    // Alibaba's `FC Invoke` lines through `print!`, kept by the test harness.
+    let mut config = Config::new(provider).with_platform_log(|line| print!("{line}"));
     config.connections.header_timeout = Some(header_timeout);
     config.connections.max_connections = max_connections;
     config.max_event_bytes = 1000;

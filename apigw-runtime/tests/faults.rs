@@ -351,7 +351,8 @@ fn aliyun(max_event_bytes: Option<usize>) -> (SocketAddr, Arc<AtomicUsize>) {
         async move { Ok::<_, Infallible>(format!("{} bytes", req.body.len())) }
     };
     let (listener, addr) = common::listener();
-    let mut config = Config::new(Provider::Aliyun);
+    // Its `FC Invoke` lines through `print!`, kept by the test harness.
+    let mut config = Config::new(Provider::Aliyun).with_platform_log(|line| print!("{line}"));
     if let Some(max) = max_event_bytes {
         config.max_event_bytes = max;
     }
