@@ -30,11 +30,18 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr} (is another server using the port? pick one with --port)")
     })?;
-    let mut built = Built::default();
+    // The push address of WebSocket APIs, handed to every function.
+    let (push, push_url) =
+        apigw_gateway::websocket::push::bind(0).await.context("binding the push address")?;
+    let mut built = Built { push_url: push_url.clone(), ..Built::default() };
     built.update(&args, &config, false).await?;
     let gateway = Arc::new(Gateway::with_functions(config, built.functions.clone()));
     eprintln!("apigw gateway listening on http://{}", listener.local_addr().unwrap_or(addr));
+    if gateway.config().routes.iter().any(|r| r.websocket.is_some()) {
+        eprintln!("WebSocket push address: {push_url} (APIGW_WS_PUSH_URL)");
+    }
     eprint!("{}", table::render(&gateway.config()));
+    tokio::spawn(apigw_gateway::websocket::push::serve(push, gateway.websockets()));
     let server = tokio::spawn(apigw_gateway::server::serve(listener, gateway.clone()));
     let watching = match args.no_watch {
         true => None,
@@ -69,6 +76,8 @@ struct Built {
     /// The function's target, its executable and its table, by name.
     from: BTreeMap<String, (Target, PathBuf, FunctionConfig)>,
     functions: BTreeMap<String, Arc<Function>>,
+    /// The push address every function is told.
+    push_url: String,
 }
 
 impl Built {
@@ -105,7 +114,7 @@ impl Built {
             let same = !fresh && self.from.get(&name).is_some_and(|(_, _, old)| *old == table);
             let function = match (same, self.functions.get(&name)) {
                 (true, Some(running)) => running.clone(),
-                _ => setup::function(exe.clone(), &name, config),
+                _ => setup::function(exe.clone(), &name, config, Some(&self.push_url)),
             };
             functions.insert(name.clone(), function);
             from.insert(name, (target, exe, table));

@@ -10,6 +10,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// The variable a function reads its WebSocket push address from.
+const PUSH_URL_VAR: &str = "APIGW_WS_PUSH_URL";
+
 /// Reads `--config`, or `apigw.toml` in the current directory, or the default.
 pub(crate) fn config(path: Option<&Path>, overrides: &RouteOverrides) -> anyhow::Result<GatewayConfig> {
     let mut config = match path {
@@ -146,8 +149,15 @@ pub(crate) fn build_all(targets: &BTreeMap<String, Target>) -> anyhow::Result<BT
     Ok(exes)
 }
 
-/// The function process's spec for `exe`, function `name` of `config`.
-pub(crate) fn function(exe: PathBuf, name: &str, config: &GatewayConfig) -> Arc<Function> {
+/// The function process's spec for `exe`, function `name` of `config`;
+/// `push_url`, when the gateway serves a push address, is handed to it as
+/// `APIGW_WS_PUSH_URL` unless its `env` sets one.
+pub(crate) fn function(
+    exe: PathBuf,
+    name: &str,
+    config: &GatewayConfig,
+    push_url: Option<&str>,
+) -> Arc<Function> {
     let f = config.functions.get(name).cloned().unwrap_or_default();
     let provider = f.provider_for(config.flavour_of(name));
     let process_name =
@@ -155,6 +165,9 @@ pub(crate) fn function(exe: PathBuf, name: &str, config: &GatewayConfig) -> Arc<
     let mut spec = FunctionSpec::new(exe, provider, process_name);
     spec.memory_mb = f.memory_mb;
     spec.env = f.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    if let Some(url) = push_url.filter(|_| !f.env.contains_key(PUSH_URL_VAR)) {
+        spec.env.push((PUSH_URL_VAR.to_owned(), url.to_owned()));
+    }
     spec.max_instances = f.max_instances;
     spec.instance_concurrency = f.instance_concurrency;
     spec.idle_timeout = f.idle_timeout;
@@ -166,5 +179,5 @@ pub(crate) fn functions(
     exes: &BTreeMap<String, PathBuf>,
     config: &GatewayConfig,
 ) -> BTreeMap<String, Arc<Function>> {
-    exes.iter().map(|(name, exe)| (name.clone(), function(exe.clone(), name, config))).collect()
+    exes.iter().map(|(name, exe)| (name.clone(), function(exe.clone(), name, config, None))).collect()
 }

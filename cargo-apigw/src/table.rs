@@ -15,10 +15,16 @@ pub(crate) fn render(config: &GatewayConfig) -> String {
                 Mode::Integration => r.flavour.as_str().to_owned(),
                 Mode::Passthrough => format!("{} passthrough", r.flavour.as_str()),
             };
-            let backend = match &r.backend {
-                Backend::Function => format!("function {}", r.function.as_deref().unwrap_or("?")),
-                Backend::Mock { status, .. } => format!("mock {status}"),
-                Backend::Http(h) => format!("http {}{}", h.url, h.path),
+            let backend = match (&r.backend, &r.websocket) {
+                (_, Some(ws)) => format!(
+                    "websocket register {} transmission {} cleanup {}",
+                    ws.register.as_deref().unwrap_or("-"),
+                    ws.transmission,
+                    ws.cleanup.as_deref().unwrap_or("-")
+                ),
+                (Backend::Function, None) => format!("function {}", r.function.as_deref().unwrap_or("?")),
+                (Backend::Mock { status, .. }, None) => format!("mock {status}"),
+                (Backend::Http(h), None) => format!("http {}{}", h.url, h.path),
             };
             let auth = r.auth.name();
             [r.method.clone(), r.pattern.as_str().to_owned(), flavour, backend, auth.to_owned()]
