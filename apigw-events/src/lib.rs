@@ -55,6 +55,7 @@ mod fields;
 mod http_interop;
 mod into_response;
 mod request;
+mod request_builder;
 mod response;
 mod scalar;
 mod shape;

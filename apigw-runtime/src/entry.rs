@@ -51,39 +51,3 @@ where
         }
     }
 }
-
-/// The handler's event type must be readable from the gateway's JSON.
-#[diagnostic::on_unimplemented(
-    message = "the event type `{Self}` cannot be read from the gateway's JSON",
-    label = "this type does not implement `serde::de::DeserializeOwned`",
-    note = "use `apigw_runtime::Request`, a vendor event from `apigw_runtime::events`, `http::Request<apigw_runtime::Body>`, or derive `serde::Deserialize` on your own type"
-)]
-pub trait EventType {}
-impl<T: serde::de::DeserializeOwned> EventType for T {}
-
-/// A passthrough handler's value must serialize to JSON.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be returned in passthrough mode",
-    label = "this type does not implement `serde::Serialize`",
-    note = "passthrough mode sends the handler's value as JSON: derive `serde::Serialize`, or use integration mode with an `IntoResponse` type"
-)]
-pub trait PassthroughValue {}
-impl<T: serde::Serialize> PassthroughValue for T {}
-
-/// A handler's error must display.
-#[diagnostic::on_unimplemented(
-    message = "the handler's error type `{Self}` does not implement `Display`",
-    label = "the runtime reports errors by their message",
-    note = "use `anyhow::Error`, `Box<dyn std::error::Error>`, or any type that implements `std::fmt::Display`"
-)]
-pub trait HandlerError {}
-impl<T: std::fmt::Display> HandlerError for T {}
-
-/// Compile-time checks the expansion asks for, at the author's types.
-pub fn assert_event<T: EventType>() {}
-/// See [`assert_event`].
-pub fn assert_response<T: crate::IntoResponse>() {}
-/// See [`assert_event`].
-pub fn assert_passthrough<T: PassthroughValue>() {}
-/// See [`assert_event`].
-pub fn assert_error<T: HandlerError>() {}

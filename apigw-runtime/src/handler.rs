@@ -1,8 +1,10 @@
-//! [`Handler`]: what [`run`](crate::run) accepts — async fns over an event
-//! (and a [`Context`]), and tower services over `http::Request<Body>`.
+//! [`Handler`]: what [`run`](crate::run) accepts — async fns over the event,
+//! the [`Context`] and extractors, and tower services over
+//! `http::Request<Body>`.
 
-use crate::Context;
+use crate::args::{Arg, FirstArg};
 use crate::invoke::{App, BoxFuture, Failure, Reply};
+use crate::{Context, assemble};
 use apigw_events::{Body, HttpError, IntoResponse, Request};
 use bytes::Bytes;
 use http_body_util::BodyExt;
@@ -15,24 +17,41 @@ use std::future::Future;
 /// Something the runtime can run for each invocation.
 ///
 /// Implemented for:
-/// - `async fn(E) -> Result<R, Err>` and `async fn(E, Context) -> Result<R, Err>`
-///   where `E: DeserializeOwned` (a vendor event, [`Request`], your own
-///   struct), `R: IntoResponse` and `Err: Display`;
-/// - the same with `E = http::Request<Body>`;
+/// - async fns of up to six arguments returning `Result<R, Err>`, where the
+///   first argument may be the event (a vendor event, [`Request`],
+///   `http::Request<Body>`, your own `Deserialize` struct) and any argument
+///   the [`Context`] or an [extractor](crate::extract) (`Json<T>`,
+///   `Query<T>`, `Path<T>`, …), `R: IntoResponse` and `Err: Display`;
 /// - [`passthrough`]`(f)` for such fns whose `R: Serialize`;
 /// - [`service`]`(s)` for any `tower::Service<http::Request<Body>>` that
 ///   answers `http::Response<B>`, such as an axum `Router`.
 ///
 /// A handler error that is an [`HttpError`] (or one boxed as
 /// `Box<dyn Error + Send + Sync>`) answers the caller with its status and
-/// body in integration mode; any other error fails the invocation (a 502 at
-/// the gateway).
+/// body in integration mode, as does an extractor that refuses the request;
+/// any other error fails the invocation (a 502 at the gateway).
+///
+/// ```
+/// use apigw_runtime::{Context, Handler, HttpError, Json, Request, testing};
+///
+/// async fn hello(req: Request, ctx: Context) -> Result<String, HttpError> {
+///     match req.query("name") {
+///         Some(name) => Ok(format!("hello {name} ({})", ctx.request_id)),
+///         None => Err(HttpError::bad_request("`name` is required")),
+///     }
+/// }
+///
+/// fn runs<M>(_: impl Handler<M>) {}
+/// runs(hello);
+/// let res = testing::invoke(hello, Request::default()).response().unwrap();
+/// assert_eq!(res.status_code, 400);
+/// ```
 ///
 /// The `M` parameter only tells the shapes apart; it is inferred.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not an apigw handler",
-    label = "not an async fn over an event returning `Result<impl IntoResponse, impl Display>`",
-    note = "a handler is an async fn taking `(Event)` or `(Event, Context)` and returning `Result<R, E>` where `Event: DeserializeOwned` (or `http::Request<Body>`), `R: IntoResponse` (or `R: Serialize` wrapped in `passthrough(..)`) and `E: Display`; a tower service goes in `service(..)`"
+    label = "not an async fn over the event or extractors returning `Result<impl IntoResponse, impl Display>`",
+    note = "a handler is an async fn of up to six arguments returning `Result<R, E>`: the first may be the event (`Request`, a vendor event, `http::Request<Body>`, a `Deserialize` type), any may be the `Context` or an extractor (`Json<T>`, `Query<T>`, `Path<T>`, …); `R: IntoResponse` (or `R: Serialize` wrapped in `passthrough(..)`) and `E: Display`; a tower service goes in `service(..)`"
 )]
 pub trait Handler<M>: Send + Sync + 'static {
     /// Makes the handler ready to run.
@@ -45,12 +64,11 @@ pub trait Handler<M>: Send + Sync + 'static {
 pub mod markers {
     #![allow(missing_docs, missing_debug_implementations)]
     use std::marker::PhantomData;
-    pub struct Event<E, R, Err>(PhantomData<fn(E) -> (R, Err)>);
-    pub struct EventContext<E, R, Err>(PhantomData<fn(E) -> (R, Err)>);
-    pub struct Http<E, R, Err>(PhantomData<fn(E) -> (R, Err)>);
-    pub struct HttpContext<E, R, Err>(PhantomData<fn(E) -> (R, Err)>);
+    /// An async fn: its value, its error, and each argument with its kind.
+    pub struct Fn<R, Err, Args>(PhantomData<fn() -> R>, PhantomData<fn() -> Err>, PhantomData<fn() -> Args>);
     pub struct PassthroughMode<M>(PhantomData<M>);
     pub struct TowerService<B>(PhantomData<fn() -> B>);
+    pub struct Built;
 }
 
 pub(crate) fn decode<E: DeserializeOwned + 'static>(event: &[u8]) -> Result<E, Failure> {
@@ -84,16 +102,11 @@ pub(crate) fn decode_http(event: &[u8]) -> Result<http::Request<Body>, Failure> 
     http::Request::try_from(req).map_err(|e| Failure::InvalidEvent(e.to_string()))
 }
 
-fn integration<R: IntoResponse, Err: Display + 'static>(out: Result<R, Err>) -> Result<Reply, Failure> {
-    match out {
-        Ok(r) => Ok(Reply::Integration(r.into_response())),
-        Err(e) => answered(e).map(Reply::Integration),
-    }
-}
-
 /// An [`HttpError`] (also boxed as `Box<dyn Error + Send + Sync>`) answers
 /// with its own response; any other error fails the invocation.
-fn answered<Err: Display + 'static>(err: Err) -> Result<apigw_events::IntegrationResponse, Failure> {
+pub(crate) fn answered<Err: Display + 'static>(
+    err: Err,
+) -> Result<apigw_events::IntegrationResponse, Failure> {
     let mut slot = Some(err);
     let any = &mut slot as &mut dyn Any;
     if let Some(e) = any.downcast_mut::<Option<HttpError>>().and_then(Option::take) {
@@ -113,75 +126,48 @@ fn answered<Err: Display + 'static>(err: Err) -> Result<apigw_events::Integratio
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-fn passthrough_reply<R: Serialize, Err: Display>(out: Result<R, Err>) -> Result<Reply, Failure> {
-    let value = out.map_err(Failure::handler)?;
-    serde_json::to_vec(&value)
-        .map(Reply::Passthrough)
-        .map_err(|e| Failure::InvalidResponse(format!("the handler's value cannot be serialized: {e}")))
-}
-
-/// Builds an [`App`] from a decoder, the author's fn and a way to reply.
-fn app<E, F, Fut, Out>(
-    decode: fn(&[u8]) -> Result<E, Failure>,
-    call: F,
-    reply: fn(Out) -> Result<Reply, Failure>,
-) -> App
-where
-    E: 'static,
-    F: Fn(E, Context) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Out> + Send + 'static,
-    Out: 'static,
-{
-    App::new(move |event: Bytes, ctx: Context| -> BoxFuture<Result<Reply, Failure>> {
-        match decode(&event) {
-            Ok(e) => {
-                let fut = call(e, ctx);
-                Box::pin(async move { reply(fut.await) })
-            }
-            Err(f) => Box::pin(async move { Err(f) }),
-        }
-    })
-}
-
 macro_rules! fn_handlers {
-    ($marker:ident, $event:ty, $decode:expr, [$($g:ident),*], ($($arg:ident),*)) => {
-        impl<F, Fut, R, Err $(, $g)*> Handler<markers::$marker<$event, R, Err>> for F
+    ($build:ident, [$($t:ident $m:ident $check:ident $kind:ident),*]) => {
+        impl<F, Fut, R, Err $(, $t, $m)*> Handler<markers::Fn<R, Err, ($(($t, $m),)*)>> for F
         where
-            F: Fn($event $(, fn_handlers!(@ty $arg))*) -> Fut + Send + Sync + 'static,
+            F: Fn($($t),*) -> Fut + Send + Sync + 'static,
             Fut: Future<Output = Result<R, Err>> + Send + 'static,
             R: IntoResponse + 'static,
             Err: Display + 'static,
-            $($g: DeserializeOwned + Send + 'static,)*
+            $($t: $kind<$m> + 'static,)*
         {
             fn into_app(self) -> App {
-                app($decode, move |e, _ctx| (self)(e $(, fn_handlers!(@val $arg _ctx))*), integration)
+                assemble::$build(self $(, assemble::$check::<$t, $m>())*, assemble::response(), assemble::error())
+                    .into_app()
             }
         }
 
         #[diagnostic::do_not_recommend]
-        impl<F, Fut, R, Err $(, $g)*> Handler<markers::PassthroughMode<markers::$marker<$event, R, Err>>>
+        impl<F, Fut, R, Err $(, $t, $m)*> Handler<markers::PassthroughMode<markers::Fn<R, Err, ($(($t, $m),)*)>>>
             for Passthrough<F>
         where
-            F: Fn($event $(, fn_handlers!(@ty $arg))*) -> Fut + Send + Sync + 'static,
+            F: Fn($($t),*) -> Fut + Send + Sync + 'static,
             Fut: Future<Output = Result<R, Err>> + Send + 'static,
             R: Serialize + 'static,
             Err: Display + 'static,
-            $($g: DeserializeOwned + Send + 'static,)*
+            $($t: $kind<$m> + 'static,)*
         {
             fn into_app(self) -> App {
                 let f = self.0;
-                app($decode, move |e, _ctx| f(e $(, fn_handlers!(@val $arg _ctx))*), passthrough_reply)
+                assemble::$build(f $(, assemble::$check::<$t, $m>())*, assemble::passthrough_value(), assemble::error())
+                    .into_app()
             }
         }
     };
-    (@ty ctx) => { Context };
-    (@val ctx $c:ident) => { $c };
 }
 
-fn_handlers!(Event, E, decode::<E>, [E], ());
-fn_handlers!(EventContext, E, decode::<E>, [E], (ctx));
-fn_handlers!(Http, http::Request<Body>, decode_http, [], ());
-fn_handlers!(HttpContext, http::Request<Body>, decode_http, [], (ctx));
+fn_handlers!(app0, []);
+fn_handlers!(app1, [T1 M1 first FirstArg]);
+fn_handlers!(app2, [T1 M1 first FirstArg, T2 M2 arg Arg]);
+fn_handlers!(app3, [T1 M1 first FirstArg, T2 M2 arg Arg, T3 M3 arg Arg]);
+fn_handlers!(app4, [T1 M1 first FirstArg, T2 M2 arg Arg, T3 M3 arg Arg, T4 M4 arg Arg]);
+fn_handlers!(app5, [T1 M1 first FirstArg, T2 M2 arg Arg, T3 M3 arg Arg, T4 M4 arg Arg, T5 M5 arg Arg]);
+fn_handlers!(app6, [T1 M1 first FirstArg, T2 M2 arg Arg, T3 M3 arg Arg, T4 M4 arg Arg, T5 M5 arg Arg, T6 M6 arg Arg]);
 
 /// Runs a handler in passthrough mode: its `Serialize` value is the HTTP
 /// body, as JSON, and the gateway answers 200.
@@ -296,20 +282,15 @@ mod tests {
 
     #[test]
     fn an_http_error_answers_its_status_and_a_plain_error_fails_the_invocation() {
-        let Ok(Reply::Integration(res)) = integration::<&str, _>(Err(HttpError::bad_request("no item")))
-        else {
-            panic!("an HttpError answers")
-        };
+        let Ok(res) = answered(HttpError::bad_request("no item")) else { panic!("an HttpError answers") };
         assert_eq!((res.status_code, res.body.as_str()), (400, r#"{"message":"no item"}"#));
         let boxed: BoxError = Box::new(HttpError::new(409, "taken"));
-        let Ok(Reply::Integration(res)) = integration::<&str, _>(Err(boxed)) else {
-            panic!("a boxed HttpError answers")
-        };
+        let Ok(res) = answered(boxed) else { panic!("a boxed HttpError answers") };
         assert_eq!(res.status_code, 409);
-        let plain = integration::<&str, _>(Err(std::io::Error::other("disk")));
+        let plain = answered(std::io::Error::other("disk"));
         assert!(matches!(&plain, Err(Failure::Handler { message, .. }) if message == "disk"), "{plain:?}");
         let boxed: BoxError = "a plain boxed error".into();
-        assert!(matches!(integration::<&str, _>(Err(boxed)), Err(Failure::Handler { .. })));
+        assert!(matches!(answered(boxed), Err(Failure::Handler { .. })));
     }
 
     #[test]

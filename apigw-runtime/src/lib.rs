@@ -68,12 +68,15 @@
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
 mod aliyun;
+mod args;
+mod assemble;
 mod client;
 mod config;
 pub mod connections;
 mod context;
 mod entry;
 mod error;
+pub mod extract;
 mod handler;
 mod invoke;
 mod logging;
@@ -82,6 +85,7 @@ mod push;
 mod server;
 mod shutdown;
 mod tencent;
+pub mod testing;
 mod web;
 
 pub use apigw_events as events;
@@ -182,6 +186,8 @@ pub use push::{PUSH_URL_VAR, PushClient, PushError};
 /// What `#[handler]` expands to uses; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::args::{Arg, FirstArg, Input, Refusal, kinds};
+    pub use crate::assemble::*;
     pub use crate::entry::*;
     pub use std::time::Duration;
 }

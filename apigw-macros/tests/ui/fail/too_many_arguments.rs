@@ -1,10 +1,14 @@
 use apigw_runtime::{Context, Request};
 
-async fn init() -> Result<u8, std::io::Error> {
-    Ok(1)
-}
-
-#[apigw_runtime::handler(init = init)]
-async fn hello(_r: Request, _c: Context, _s: &u8, extra: u8) -> Result<String, std::io::Error> {
-    Ok(extra.to_string())
+#[apigw_runtime::handler]
+async fn hello(
+    _r: Request,
+    _a: Context,
+    _b: Context,
+    _c: Context,
+    _d: Context,
+    _e: Context,
+    extra: Context,
+) -> Result<String, std::io::Error> {
+    Ok(extra.request_id)
 }

@@ -1,4 +1,0 @@
-#[apigw_runtime::handler]
-async fn hello() -> Result<String, std::convert::Infallible> {
-    Ok(String::new())
-}
