@@ -18,6 +18,7 @@ mod tunnel;
 
 use crate::client;
 use crate::config::Provider;
+use crate::log_sink::LogSink;
 use bytes::Bytes;
 use pool::Pool;
 use std::path::PathBuf;
@@ -53,6 +54,9 @@ pub struct FunctionSpec {
     pub instance_concurrency: usize,
     /// How long an instance may sit idle before it is stopped.
     pub idle_timeout: Duration,
+    /// Where the function's stdout and stderr go (default: the gateway's
+    /// stderr).
+    pub log: LogSink,
 }
 
 impl FunctionSpec {
@@ -63,7 +67,8 @@ impl FunctionSpec {
 
     /// A spec with the defaults: 128 MB, no extra environment, up to
     /// [`Self::DEFAULT_MAX_INSTANCES`] instances each taking one invocation,
-    /// idle ones stopped after [`Self::DEFAULT_IDLE_TIMEOUT`].
+    /// idle ones stopped after [`Self::DEFAULT_IDLE_TIMEOUT`], output to the
+    /// gateway's stderr.
     pub fn new(exe: PathBuf, provider: Provider, name: impl Into<String>) -> Self {
         FunctionSpec {
             exe,
@@ -74,6 +79,7 @@ impl FunctionSpec {
             max_instances: Self::DEFAULT_MAX_INSTANCES,
             instance_concurrency: 1,
             idle_timeout: Self::DEFAULT_IDLE_TIMEOUT,
+            log: LogSink::stderr(),
         }
     }
 

@@ -3,12 +3,12 @@
 //! [`Gateway`], and logs one line per request.
 
 use crate::gateway::Gateway;
+use crate::log_sink::LogSink;
 use crate::refusal::Refusal;
 use apigw_runtime::connections::{self, ConnectionLimits};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
@@ -29,7 +29,18 @@ pub async fn serve(listener: TcpListener, gateway: Arc<Gateway>) {
 
 /// Serves `gateway` on `listener` within `limits` until the future is dropped.
 pub async fn serve_with(listener: TcpListener, gateway: Arc<Gateway>, limits: &ConnectionLimits) {
-    let log = access_log();
+    serve_logged(listener, gateway, limits, LogSink::stderr()).await;
+}
+
+/// Serves `gateway` on `listener` within `limits` until the future is
+/// dropped, writing the access log to `log`.
+pub async fn serve_logged(
+    listener: TcpListener,
+    gateway: Arc<Gateway>,
+    limits: &ConnectionLimits,
+    log: LogSink,
+) {
+    let log = access_log(log);
     let service = move |peer: SocketAddr| {
         // The last request answered on this connection, until the next
         // one starts: named in the log if its answer could not be written.
@@ -59,9 +70,9 @@ pub async fn serve_with(listener: TcpListener, gateway: Arc<Gateway>, limits: &C
     connections::serve(listener, limits, service, std::future::pending::<()>(), Duration::ZERO).await;
 }
 
-/// Where access-log lines go: a task that writes them to stderr, so the
+/// Where access-log lines go: a task that writes them to `sink`, so the
 /// write happens after the response has gone out rather than before.
-fn access_log() -> mpsc::UnboundedSender<String> {
+fn access_log(sink: LogSink) -> mpsc::UnboundedSender<String> {
     let (tx, mut rx) = mpsc::unbounded_channel::<String>();
     tokio::spawn(async move {
         let mut lines = String::new();
@@ -70,7 +81,7 @@ fn access_log() -> mpsc::UnboundedSender<String> {
             while let Ok(more) = rx.try_recv() {
                 lines.push_str(&more);
             }
-            let _ = std::io::stderr().write_all(lines.as_bytes());
+            sink.write(lines.as_bytes());
             lines.clear();
         }
     });

@@ -3,7 +3,7 @@
 //! refused before `100 Continue`, and a client that half-closes after its
 //! request still gets the answer. Raw TCP on 127.0.0.1, every wait bounded.
 
-use apigw_gateway::{Gateway, GatewayConfig};
+use apigw_gateway::{Gateway, GatewayConfig, LogSink};
 use apigw_runtime::connections::ConnectionLimits;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -43,7 +43,9 @@ async fn gateway() -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let limits = ConnectionLimits { header_timeout: Some(Duration::from_millis(300)), max_connections: 64 };
-    tokio::spawn(async move { apigw_gateway::server::serve_with(listener, gateway, &limits).await });
+    // The access log through `eprint!`, which the test harness keeps.
+    let log = LogSink::to(|bytes| eprint!("{}", String::from_utf8_lossy(bytes)));
+    tokio::spawn(async move { apigw_gateway::server::serve_logged(listener, gateway, &limits, log).await });
     addr
 }
 

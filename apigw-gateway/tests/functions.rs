@@ -4,16 +4,14 @@
 mod common;
 
 use apigw_gateway::config::Provider;
-use apigw_gateway::{Function, FunctionSpec, Gateway, GatewayConfig};
-use common::{example, get};
+use apigw_gateway::{Function, Gateway, GatewayConfig};
+use common::get;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::sync::Arc;
 
 fn function(name: &str) -> Arc<Function> {
-    let mut spec = FunctionSpec::new(example(name), Provider::Tencent, name);
-    spec.env = vec![("RUST_LOG".into(), "warn".into())];
-    Arc::new(Function::new(spec))
+    Arc::new(Function::new(common::spec(name, Provider::Tencent)))
 }
 
 const TWO: &str = r#"
@@ -35,9 +33,7 @@ async fn two_functions_answer_their_own_routes_and_one_crash_spares_the_other() 
     let (echo, hello) = (function("echo"), function("hello"));
     let functions = BTreeMap::from([("echo".to_owned(), echo.clone()), ("hello".to_owned(), hello.clone())]);
     let gateway = Arc::new(Gateway::with_functions(config, functions));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(apigw_gateway::server::serve(listener, gateway));
+    let addr = common::serve_gateway(gateway).await;
     assert_eq!(get(addr, "/echo/x").await.seen()["path"], "/echo/x");
     assert_eq!(get(addr, "/hello?name=ada").await.json(), serde_json::json!({"hello": "ada"}));
     let hello_pid = hello.pids();

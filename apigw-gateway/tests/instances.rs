@@ -8,15 +8,14 @@ mod common;
 
 use apigw_gateway::config::Provider;
 use apigw_gateway::{Function, FunctionSpec, Gateway, GatewayConfig};
-use common::{example, get};
+use common::get;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn spec(name: &str, provider: Provider, tune: impl FnOnce(&mut FunctionSpec)) -> Arc<Function> {
-    let mut spec = FunctionSpec::new(example(name), provider, name);
-    spec.env = vec![("RUST_LOG".into(), "warn".into())];
+    let mut spec = common::spec(name, provider);
     tune(&mut spec);
     Arc::new(Function::new(spec))
 }
@@ -24,10 +23,7 @@ fn spec(name: &str, provider: Provider, tune: impl FnOnce(&mut FunctionSpec)) ->
 async fn serve_with(toml: &str, functions: BTreeMap<String, Arc<Function>>) -> SocketAddr {
     let config = GatewayConfig::parse(toml, "apigw.toml").unwrap();
     let gateway = Arc::new(Gateway::with_functions(config, functions));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(apigw_gateway::server::serve(listener, gateway));
-    addr
+    common::serve_gateway(gateway).await
 }
 
 fn one(f: &Arc<Function>) -> BTreeMap<String, Arc<Function>> {

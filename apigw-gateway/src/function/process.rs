@@ -6,9 +6,11 @@
 use super::{FunctionSpec, InstanceKind, tencent};
 use crate::client;
 use crate::config::Provider;
+use crate::log_sink::LogSink;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::{Child, Command};
 use tokio::sync::{oneshot, watch};
 
@@ -63,7 +65,8 @@ pub(super) async fn start(spec: &FunctionSpec, id: u64, ready_within: Duration) 
         .env("APIGW_PARENT_PID", std::process::id().to_string())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        // Its stderr is the gateway's own unless its output goes elsewhere.
+        .stderr(if spec.log.is_stderr() { Stdio::inherit() } else { Stdio::piped() })
         .process_group(0)
         .kill_on_drop(true);
     for key in ["RUST_LOG", "RUST_BACKTRACE", "APIGW_LOG_FORMAT", "HOME", "TMPDIR"] {
@@ -112,12 +115,19 @@ pub(super) async fn start(spec: &FunctionSpec, id: u64, ready_within: Duration) 
         cmd.env(k, v);
     }
     let mut child = cmd.spawn().map_err(|e| format!("cannot start {}: {e}", spec.exe.display()))?;
-    // The function's stdout is its log: send it to ours, stderr, so a
-    // response printed on stdout stays clean.
+    // The function's stdout is its log: send it to ours, stderr (or the
+    // configured sink), so a response printed on stdout stays clean.
     if let Some(mut out) = child.stdout.take() {
-        tokio::spawn(async move {
-            let _ = tokio::io::copy(&mut out, &mut tokio::io::stderr()).await;
-        });
+        if spec.log.is_stderr() {
+            tokio::spawn(async move {
+                let _ = tokio::io::copy(&mut out, &mut tokio::io::stderr()).await;
+            });
+        } else {
+            tokio::spawn(forward(out, spec.log.clone()));
+        }
+    }
+    if let Some(err) = child.stderr.take() {
+        tokio::spawn(forward(err, spec.log.clone()));
     }
     let pid = child.id();
     let (kill, exited) = own(child);
@@ -165,6 +175,14 @@ fn own(mut child: Child) -> (oneshot::Sender<()>, watch::Receiver<Option<String>
         let _ = tx.send(Some(why));
     });
     (kill_tx, rx)
+}
+
+/// Copies a function's output to `log` as it comes, until it closes.
+async fn forward(mut from: impl AsyncRead + Unpin, log: LogSink) {
+    let mut buf = vec![0; 8192];
+    while let Ok(n @ 1..) = from.read(&mut buf).await {
+        log.write(&buf[..n]);
+    }
 }
 
 async fn wait_for_port(port: u16) -> Result<(), String> {

@@ -7,7 +7,8 @@ pub mod vendor;
 
 use apigw_bundle::cargo::{Target, build};
 use apigw_gateway::config::Provider;
-use apigw_gateway::{Function, FunctionSpec, Gateway, GatewayConfig};
+use apigw_gateway::{Function, FunctionSpec, Gateway, GatewayConfig, LogSink};
+use apigw_runtime::connections::ConnectionLimits;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
@@ -31,10 +32,23 @@ pub fn example(name: &str) -> PathBuf {
     exe
 }
 
-pub fn function(example_name: &str, provider: Provider) -> Arc<Function> {
+/// The access log and the functions' output, through `eprint!`: the test
+/// harness keeps it with each test's own output and shows it only when the
+/// test fails (stderr written directly is never captured).
+pub fn log() -> LogSink {
+    LogSink::to(|bytes| eprint!("{}", String::from_utf8_lossy(bytes)))
+}
+
+/// `spec` for `example`, its output to [`log`].
+pub fn spec(example_name: &str, provider: Provider) -> FunctionSpec {
     let mut spec = FunctionSpec::new(example(example_name), provider, example_name);
     spec.env = vec![("RUST_LOG".into(), "warn".into())];
-    Arc::new(Function::new(spec))
+    spec.log = log();
+    spec
+}
+
+pub fn function(example_name: &str, provider: Provider) -> Arc<Function> {
+    Arc::new(Function::new(spec(example_name, provider)))
 }
 
 /// A gateway for `toml` with `example` behind it, served on 127.0.0.1.
@@ -42,10 +56,17 @@ pub async fn serve(toml: &str, example_name: Option<(&str, Provider)>) -> (Socke
     let config = GatewayConfig::parse(toml, "apigw.toml").unwrap();
     let function = example_name.map(|(n, p)| function(n, p));
     let gateway = Arc::new(Gateway::new(config, function));
+    (serve_gateway(gateway.clone()).await, gateway)
+}
+
+/// Serves `gateway` on 127.0.0.1, its access log to [`log`].
+pub async fn serve_gateway(gateway: Arc<Gateway>) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(apigw_gateway::server::serve(listener, gateway.clone()));
-    (addr, gateway)
+    tokio::spawn(async move {
+        apigw_gateway::server::serve_logged(listener, gateway, &ConnectionLimits::default(), log()).await
+    });
+    addr
 }
 
 #[derive(Debug)]
