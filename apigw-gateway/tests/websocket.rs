@@ -319,3 +319,34 @@ fn a_websocket_route_is_checked_at_load() {
     assert_eq!(config.routes[0].method, "GET");
     assert_eq!(config.routes[0].function.as_deref(), Some("transmit"));
 }
+
+#[tokio::test]
+async fn a_failed_transmission_drops_the_connection_without_a_close_frame_then_cleans_up() {
+    // The cleanup function cannot read a transmission event: each message fails.
+    let toml = CHAT.replace("transmission = \"transmit\"", "transmission = \"cleanup\"");
+    let chat = Chat::start(&toml, &[]).await;
+    let mut ws = chat.client().await;
+    assert_eq!(chat.room.members().len(), 1);
+    ws.send(Message::text("hi")).await.unwrap();
+    match tokio::time::timeout(WAIT, ws.next()).await.expect("the connection was not dropped") {
+        None | Some(Err(WsError::Protocol(_) | WsError::Io(_) | WsError::ConnectionClosed)) => {}
+        Some(other) => panic!("expected the connection dropped with no close frame, got {other:?}"),
+    }
+    eventually("the cleanup function ran", || chat.room.members().is_empty()).await;
+    chat.stop().await;
+}
+
+#[tokio::test]
+async fn an_idle_connection_is_closed_with_1001_and_cleaned_up() {
+    let toml = CHAT.replace("protocol = \"websocket\"", "protocol = \"websocket\"\nidle_timeout = \"300ms\"");
+    let chat = Chat::start(&toml, &[]).await;
+    let mut ws = chat.client().await;
+    let started = Instant::now();
+    match next(&mut ws).await {
+        Message::Close(Some(frame)) => assert_eq!(frame.code, CloseCode::Away),
+        other => panic!("expected a close, got {other:?}"),
+    }
+    assert!(started.elapsed() >= Duration::from_millis(250), "closed before the idle timeout");
+    eventually("the cleanup function ran", || chat.room.members().is_empty()).await;
+    chat.stop().await;
+}
