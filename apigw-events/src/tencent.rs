@@ -36,6 +36,26 @@ use std::collections::BTreeMap;
 /// the string `"true"`/`"false"`; a `null` map reads as an empty one. Map
 /// values keep what was sent: Tencent sends `true` for a query key without a
 /// value (`?debug`).
+///
+/// A handler that takes it gets the event as Tencent sent it:
+///
+/// ```
+/// use apigw_events::tencent::ApiGatewayEvent;
+///
+/// let event: ApiGatewayEvent = serde_json::from_str(r#"{
+///     "requestContext": {"serviceId": "service-1", "path": "/users/{id}", "httpMethod": "GET",
+///                        "stage": "release", "sourceIp": "10.0.0.1"},
+///     "path": "/users/7", "httpMethod": "GET",
+///     "headers": {"accept": "application/json"},
+///     "pathParameters": {"id": "7"},
+///     "queryString": {"debug": true},
+///     "body": ""
+/// }"#)?;
+/// assert_eq!(event.path, "/users/7");
+/// assert_eq!(event.path_parameters["id"], "7");
+/// assert_eq!(event.request_context.as_ref().map(|c| c.stage.as_str()), Some("release"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiGatewayEvent {

@@ -4,7 +4,15 @@
 ///
 /// Errors of single invocations (a handler error, a panic, a timeout, an
 /// undecodable event) are reported to the platform and never end the
-/// runtime; these are the ones that do.
+/// runtime; these are the ones that do. Each names what was wrong:
+///
+/// ```
+/// use apigw_runtime::{Error, Provider};
+///
+/// let err = "lambda".parse::<Provider>().unwrap_err();
+/// assert!(matches!(err, Error::Config(_)));
+/// assert_eq!(err.to_string(), "configuration: unknown provider `lambda`: expected tencent, aliyun or web");
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

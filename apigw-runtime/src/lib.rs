@@ -1,38 +1,60 @@
 //! The function runtime for Tencent Cloud SCF and Alibaba Cloud Function
 //! Compute behind API Gateway.
 //!
-//! Give [`run`] an async fn; it reads invocations from the platform
-//! (Tencent's runtime API, Alibaba's `/invoke` server, or plain HTTP for web
-//! functions), runs the fn under the time limit with panics caught, and
-//! answers in the form the gateway expects.
+//! Put `#[handler]` on an async fn; it becomes the function's entry point,
+//! reading invocations from the platform (Tencent's runtime API, Alibaba's
+//! `/invoke` server, or plain HTTP for web functions), running the fn under
+//! the time limit with panics caught, and answering in the form the gateway
+//! expects:
 //!
 //! ```no_run
-//! use apigw_runtime::{Error, IntoResponse, events::Request};
-//! use serde_json::json;
+//! use apigw_runtime::{IntoResponse, Request};
 //!
+//! #[apigw_runtime::handler]
 //! async fn hello(req: Request) -> Result<impl IntoResponse, std::convert::Infallible> {
-//!     Ok(json!({ "hello": req.query("name").unwrap_or("world") }))
-//! }
-//!
-//! #[tokio::main(flavor = "current_thread")]
-//! async fn main() -> Result<(), Error> {
-//!     apigw_runtime::init_default_subscriber();
-//!     apigw_runtime::run(hello).await
+//!     Ok(serde_json::json!({ "hello": req.query("name").unwrap_or("world") }))
 //! }
 //! ```
 //!
-//! A handler is a plain async fn, so a unit test calls it directly:
+//! A handler takes the event ([`Request`] reads either vendor's; a vendor's
+//! own type is in [`events`]), the [`Context`], and [extractors](extract):
+//! a typed body, query or path. A part that does not read answers 400
+//! naming the field, and an [`HttpError`] answers its own status; any other
+//! error fails the invocation (a 502 at the gateway):
+//!
+//! ```no_run
+//! use apigw_runtime::{HttpError, Json, extract::Path};
+//!
+//! #[derive(serde::Deserialize)]
+//! struct Order { item: String, quantity: u32 }
+//! #[derive(serde::Deserialize)]
+//! struct Shop { shop: String }
+//!
+//! #[apigw_runtime::handler]
+//! async fn place(Path(at): Path<Shop>, Json(order): Json<Order>) -> Result<String, HttpError> {
+//!     if order.quantity == 0 {
+//!         return Err(HttpError::bad_request("`quantity` must be at least 1"));
+//!     }
+//!     Ok(format!("{} × {} for {}", order.quantity, order.item, at.shop))
+//! }
+//! ```
+//!
+//! A handler is a plain async fn; [`testing::invoke`] calls it with a
+//! synthetic event the way the runtime does, from a plain `#[test]`:
 //!
 //! ```
-//! # use apigw_runtime::{IntoResponse, events::Request};
+//! # use apigw_runtime::{IntoResponse, Request};
 //! # async fn hello(req: Request) -> Result<impl IntoResponse, std::convert::Infallible> {
 //! #     Ok(serde_json::json!({ "hello": req.query("name").unwrap_or("world") }))
 //! # }
-//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-//! let res = hello(Request::default()).await.unwrap().into_response();
-//! assert_eq!(res.body, r#"{"hello":"world"}"#);
-//! # });
+//! use apigw_runtime::testing;
+//!
+//! let res = testing::invoke(hello, Request::default().with_query("name=ada")).response().unwrap();
+//! assert_eq!(res.body, r#"{"hello":"ada"}"#);
 //! ```
+//!
+//! Without the attribute, a `main` of your own gives the fn to [`run`] (or
+//! [`Runtime`] for a listener, a shutdown trigger or init of your own).
 //!
 //! # What it promises
 //!
@@ -105,11 +127,13 @@ pub use apigw_events::{Body, HttpError, IntegrationResponse, IntoResponse, Json,
 /// }
 /// ```
 ///
-/// The fn takes `(event: E)`, `(event: E, ctx: Context)`, or with `init`,
-/// `(event: E, ctx: Context, state: &S)`; `E` is [`Request`], a vendor event
-/// from [`events`], `http::Request<Body>`, or your own `Deserialize` type.
-/// It returns `Result<R, Err>` with `R: IntoResponse` (integration mode) or
-/// `R: Serialize` (passthrough mode) and `Err: Display`.
+/// The fn takes up to six arguments: the first may be the event
+/// ([`Request`], a vendor event from [`events`], `http::Request<Body>`, or
+/// your own `Deserialize` type), any the [`Context`] or an
+/// [extractor](extract) (`Json<T>`, `Query<T>`, `Path<T>`, …); with `init`,
+/// a last argument `&S` borrows the state. It returns `Result<R, Err>` with
+/// `R: IntoResponse` (integration mode) or `R: Serialize` (passthrough
+/// mode) and `Err: Display`.
 ///
 /// # Options
 ///
@@ -168,11 +192,14 @@ pub use apigw_events::{Body, HttpError, IntegrationResponse, IntoResponse, Json,
 /// }
 /// ```
 ///
-/// A wrong signature is reported at your own tokens: a fn that is not
-/// `async`, no or too many arguments, a state argument without `init`, an
-/// unknown or repeated option, a timeout, mode or provider that does not
-/// parse, an event type that is not `DeserializeOwned`, a value that is not
-/// `IntoResponse` (or `Serialize` in passthrough mode).
+/// A wrong signature is reported once, at your own tokens, naming the type:
+/// a fn that is not `async`, too many arguments, a borrowed argument, a
+/// state argument without `init`, an unknown or repeated option, a timeout,
+/// mode or provider that does not parse, an argument that is not an event,
+/// a `Context` or an extractor (or an event after the first argument), a
+/// value that is not `IntoResponse` (or `Serialize` in passthrough mode),
+/// an error that is not `Display`. A mistake inside the fn's body is the
+/// compiler's own error, with nothing added by the attribute.
 pub use apigw_macros::handler;
 pub use config::{Config, FunctionInfo};
 pub use context::{Context, Credentials, Provider};
@@ -202,12 +229,41 @@ use std::sync::Arc;
 pub(crate) type Init = Arc<dyn Fn() -> BoxFuture<Result<App, String>> + Send + Sync>;
 
 /// Runs `handler` with the configuration read from the environment
-/// ([`Config::from_env`]) until SIGTERM.
+/// ([`Config::from_env`]) until SIGTERM: what `#[handler]` does, for a
+/// `main` of your own.
+///
+/// ```no_run
+/// use apigw_runtime::{Error, IntoResponse, Request};
+///
+/// async fn hello(req: Request) -> Result<impl IntoResponse, std::convert::Infallible> {
+///     Ok(format!("hello {}", req.query("name").unwrap_or("world")))
+/// }
+///
+/// fn main() -> Result<(), Error> {
+///     apigw_runtime::init_default_subscriber();
+///     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+///     rt.block_on(apigw_runtime::run(hello))
+/// }
+/// ```
 pub async fn run<M>(handler: impl Handler<M>) -> Result<(), Error> {
     Runtime::new(Config::from_env()?).run(handler).await
 }
 
 /// Runs `handler` with `config` until SIGTERM.
+///
+/// ```no_run
+/// use apigw_runtime::{Config, Error, Provider, Request};
+/// use std::time::Duration;
+///
+/// async fn hello(_req: Request) -> Result<&'static str, std::convert::Infallible> {
+///     Ok("hello")
+/// }
+///
+/// # async fn start() -> Result<(), Error> {
+/// let config = Config::from_env()?.with_timeout(Duration::from_secs(5));
+/// apigw_runtime::run_with(config, hello).await
+/// # }
+/// ```
 pub async fn run_with<M>(config: Config, handler: impl Handler<M>) -> Result<(), Error> {
     Runtime::new(config).run(handler).await
 }
@@ -238,6 +294,38 @@ where
 
 /// The runtime with every knob: a configuration, and optionally a listener
 /// and a shutdown trigger of your own (for tests and embedding).
+///
+/// A web function on a listener of its own, answering one real request,
+/// then shut down:
+///
+/// ```
+/// use apigw_runtime::{Config, Provider, Request, Runtime};
+/// use std::io::{Read, Write};
+///
+/// async fn hello(req: Request) -> Result<String, std::convert::Infallible> {
+///     Ok(format!("hello {}", req.query("name").unwrap_or("world")))
+/// }
+///
+/// let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+/// let addr = listener.local_addr()?;
+/// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+/// let client = std::thread::spawn(move || -> std::io::Result<String> {
+///     let mut conn = std::net::TcpStream::connect(addr)?;
+///     conn.write_all(b"GET /?name=ada HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?;
+///     let mut answer = String::new();
+///     conn.read_to_string(&mut answer)?;
+///     let _ = stop.send(());
+///     Ok(answer)
+/// });
+/// let runtime = Runtime::new(Config::new(Provider::Web))
+///     .with_listener(listener)
+///     .with_shutdown(async move { let _ = stopped.await; });
+/// tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(runtime.run(hello))?;
+/// let answer = client.join().expect("the client thread").expect("an answer");
+/// assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+/// assert!(answer.ends_with("hello ada"), "{answer}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct Runtime {
     config: Config,
     listener: Option<std::net::TcpListener>,
