@@ -105,6 +105,21 @@ impl Outcome {
 /// Invokes `handler` once with `event` and a default [`Context`] (request
 /// id `test`), on an async runtime of its own. Call it from a plain
 /// `#[test]`; inside an async test, use [`invoke_async`].
+///
+/// The fn under `#[handler]` is the plain fn, in integration mode; a
+/// `mode = "passthrough"` handler is tested as
+/// `invoke(apigw_runtime::passthrough(f), event)`:
+///
+/// ```
+/// use apigw_runtime::{Request, passthrough, testing};
+///
+/// async fn status(_req: Request) -> Result<serde_json::Value, std::convert::Infallible> {
+///     Ok(serde_json::json!({"ok": true}))
+/// }
+///
+/// let value = testing::invoke(passthrough(status), Request::default()).passthrough();
+/// assert_eq!(value, Some(serde_json::json!({"ok": true})));
+/// ```
 pub fn invoke<M>(handler: impl Handler<M>, event: impl Into<Event>) -> Outcome {
     invoke_with(handler, event, Context::new("test"))
 }

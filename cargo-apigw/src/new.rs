@@ -208,9 +208,6 @@ publish = false
 {runtime}
 serde_json = "1"
 
-[dev-dependencies]
-tokio = { version = "1", features = ["macros", "rt"] }
-
 # A workspace of its own, so the crate builds wherever it sits.
 [workspace]
 "#;
@@ -244,14 +241,13 @@ async fn hello(req: Request) -> Result<impl IntoResponse, Infallible> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use apigw_runtime::events::Query;
+    use apigw_runtime::testing;
 
-    #[tokio::test]
-    async fn greets_the_named_caller_or_the_world() {
-        let res = hello(Request::default()).await.unwrap().into_response();
+    #[test]
+    fn greets_the_named_caller_or_the_world() {
+        let res = testing::invoke(hello, Request::default()).response().unwrap();
         assert_eq!(res.body, r#"{"hello":"world"}"#);
-        let req = Request { query: Query::parse("name=ada"), ..Request::default() };
-        let res = hello(req).await.unwrap().into_response();
+        let res = testing::invoke(hello, Request::default().with_query("name=ada")).response().unwrap();
         assert_eq!(res.body, r#"{"hello":"ada"}"#);
         assert_eq!(res.header("content-type"), Some("application/json"));
     }
@@ -273,13 +269,14 @@ async fn hello(req: Request) -> Result<Value, Infallible> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use apigw_runtime::events::Query;
+    use apigw_runtime::{passthrough, testing};
 
-    #[tokio::test]
-    async fn greets_the_named_caller_or_the_world() {
-        assert_eq!(hello(Request::default()).await.unwrap(), json!({ "hello": "world" }));
-        let req = Request { query: Query::parse("name=ada"), ..Request::default() };
-        assert_eq!(hello(req).await.unwrap(), json!({ "hello": "ada" }));
+    #[test]
+    fn greets_the_named_caller_or_the_world() {
+        let value = testing::invoke(passthrough(hello), Request::default()).passthrough();
+        assert_eq!(value, Some(json!({ "hello": "world" })));
+        let value = testing::invoke(passthrough(hello), Request::default().with_query("name=ada")).passthrough();
+        assert_eq!(value, Some(json!({ "hello": "ada" })));
     }
 }
 "#;

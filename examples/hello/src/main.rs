@@ -13,14 +13,13 @@ async fn hello(req: Request) -> Result<impl IntoResponse, Infallible> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use apigw_runtime::events::Query;
+    use apigw_runtime::testing;
 
-    #[tokio::test]
-    async fn greets_the_named_caller_or_the_world() {
-        let res = hello(Request::default()).await.unwrap().into_response();
+    #[test]
+    fn greets_the_named_caller_or_the_world() {
+        let res = testing::invoke(hello, Request::default()).response().unwrap();
         assert_eq!(res.body, r#"{"hello":"world"}"#);
-        let req = Request { query: Query::parse("name=ada"), ..Request::default() };
-        let res = hello(req).await.unwrap().into_response();
+        let res = testing::invoke(hello, Request::default().with_query("name=ada")).response().unwrap();
         assert_eq!(res.body, r#"{"hello":"ada"}"#);
         assert_eq!(res.header("content-type"), Some("application/json"));
     }
