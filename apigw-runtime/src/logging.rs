@@ -1,8 +1,18 @@
-//! The default `tracing` subscriber.
+//! The default `tracing` subscriber: `RUST_LOG` read by `tracing-subscriber`'s
+//! `Targets`, and the lines its `fmt` layer wrote (text, or JSON with the
+//! current span and the span list) written by a subscriber of our own, for
+//! size (`subscriber.rs` says how much; `same_as_fmt.rs` holds the two to
+//! the same lines).
 
+mod line;
+#[cfg(test)]
+mod same_as_fmt;
+mod subscriber;
+
+use line::Format;
+use std::io::Write as _;
+use subscriber::Logger;
 use tracing_subscriber::filter::Targets;
-use tracing_subscriber::layer::SubscriberExt;
-use tracing_subscriber::util::SubscriberInitExt;
 
 /// Installs the default subscriber: plain text on stderr, or one JSON object
 /// per line when `APIGW_LOG_FORMAT=json`; what is logged from `RUST_LOG`
@@ -23,13 +33,11 @@ use tracing_subscriber::util::SubscriberInitExt;
 pub fn init_default_subscriber() {
     let (filter, refused) = filter_from(std::env::var("RUST_LOG").ok().as_deref());
     let json = std::env::var("APIGW_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
-    let fmt = tracing_subscriber::fmt::layer().with_ansi(false).with_writer(std::io::stderr);
-    let installed = if json {
-        let fmt = fmt.json().with_current_span(true);
-        tracing_subscriber::registry().with(fmt).with(filter).try_init()
-    } else {
-        tracing_subscriber::registry().with(fmt).with(filter).try_init()
-    };
+    let format = if json { Format::Json } else { Format::Text };
+    let stderr = Box::new(|line: &[u8]| {
+        let _ = std::io::stderr().write_all(line);
+    });
+    let installed = tracing::subscriber::set_global_default(Logger::new(filter, format, stderr));
     if let (Ok(()), Some(refused)) = (installed, refused) {
         tracing::warn!(rust_log = %refused.0, error = %refused.1, "RUST_LOG does not parse; logging at info");
     }
