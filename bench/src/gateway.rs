@@ -39,7 +39,7 @@ pub async fn run(apigw: &Path, n: usize, rounds: usize) {
                     std::fs::write(&config, format!("[function]\nprovider = \"{provider}\"\n"))
                         .expect("config written");
                     tokio::process::Command::new(apigw)
-                        .current_dir(bench_dir)
+                        .current_dir(bench_dir.join("contenders"))
                         .args(["-q", "serve", "--no-watch", "--release", "--bin", "apigw-hello", "--port"])
                         .arg(port.to_string())
                         .arg("--config")

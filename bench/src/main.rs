@@ -70,7 +70,9 @@ pub fn median<T: Copy + PartialOrd>(values: impl IntoIterator<Item = T>) -> T {
     values[values.len() / 2]
 }
 
-/// The binaries built beside this one (`cargo build --release --bins`).
+/// The binaries built beside this one: `cargo build --release --bins`, and
+/// the apigw contenders with `--manifest-path contenders/Cargo.toml
+/// --target-dir target`.
 pub fn sibling(name: &str) -> PathBuf {
     let me = std::env::current_exe().expect("the harness knows where it is");
     me.parent().expect("in a directory").join(name)
