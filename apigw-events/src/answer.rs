@@ -39,7 +39,10 @@ impl<T: Serialize> IntoResponse for Json<T> {
 /// Return it as the handler's error type (`Result<R, HttpError>`), or
 /// boxed as `Box<dyn std::error::Error + Send + Sync>`; the runtime answers
 /// it as an integration response. Any other error type stays an
-/// invocation error.
+/// invocation error, `anyhow::Error` included even when it wraps an
+/// `HttpError` (the runtime sees only the `anyhow::Error`): a handler that
+/// answers statuses returns `HttpError`, converting its own errors with
+/// `From` or [`HttpError::from_response`].
 ///
 /// ```
 /// use apigw_events::{HttpError, IntoResponse};
