@@ -8,7 +8,7 @@ use apigw_bundle::cargo;
 use apigw_bundle::elf::{self, GlibcVersion, Linkage};
 use apigw_gateway::config::Provider;
 use apigw_gateway::function::Outcome;
-use apigw_gateway::{Function, FunctionSpec};
+use apigw_gateway::{Function, FunctionSpec, LogSink};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -148,6 +148,9 @@ fn answers_on_both_platforms(exe: &Path) {
         let event = std::fs::read(fixtures.join(fixture)).unwrap();
         let mut spec = FunctionSpec::new(exe.to_owned(), provider, "hello");
         spec.env = vec![("RUST_LOG".into(), "warn".into())];
+        // Its output (Alibaba's FC Invoke lines) through `eprint!`, which the
+        // test harness keeps with this test's output.
+        spec.log = LogSink::to(|bytes| eprint!("{}", String::from_utf8_lossy(bytes)));
         let function = Function::new(spec);
         let outcome = rt.block_on(async {
             let outcome = function.invoke(event.into(), "req-bundle-1", Duration::from_secs(30)).await;
