@@ -32,20 +32,6 @@ pub struct WebSocketApi {
     pub cleanup: Option<String>,
 }
 
-impl WebSocketApi {
-    /// The functions it names, each once.
-    pub fn function_names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> =
-            [self.register.as_deref(), Some(&self.transmission), self.cleanup.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect();
-        names.sort_unstable();
-        names.dedup();
-        names
-    }
-}
-
 /// `websocket = { register = "…", transmission = "…", cleanup = "…" }`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
