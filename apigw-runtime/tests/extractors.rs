@@ -37,6 +37,9 @@ async fn place(
     Ok(format!("{} {}×{} p{} ({})", at.shop, order.quantity, order.item, paging.page, ctx.request_id))
 }
 
+/// An invocation's id, its path parameter `shop`, its query and its body.
+type Case<'a> = (&'a str, Option<&'a str>, &'a [(&'a str, &'a str)], &'a str);
+
 /// Tencent's event with `pathParameters` set, as the gateway sends for a
 /// route `/shops/{shop}/orders`.
 fn event(shop: Option<&str>, query: &[(&str, &str)], body: &str) -> bytes::Bytes {
@@ -52,7 +55,7 @@ fn event(shop: Option<&str>, query: &[(&str, &str)], body: &str) -> bytes::Bytes
 async fn typed_parts_are_read_and_each_failure_is_a_400_naming_the_field() {
     let mock = MockTencent::start().await;
     let good = r#"{"item": "tea", "quantity": 2}"#;
-    let cases: [(&str, Option<&str>, &[(&str, &str)], &str); 5] = [
+    let cases: [Case; 5] = [
         ("ok", Some("leaf"), &[("page", "3")], good),
         ("body", Some("leaf"), &[("page", "3")], r#"{"item": "tea", "quantity": -1}"#),
         ("query", Some("leaf"), &[("page", "three")], good),
