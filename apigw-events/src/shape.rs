@@ -63,6 +63,14 @@ pub(crate) fn ruled_out(
 /// An event of a kind this crate knows and does not read as a
 /// [`Request`](crate::Request), with what to do instead.
 pub(crate) fn unsupported(event: &serde_json::Map<String, serde_json::Value>) -> Option<Error> {
+    // Tencent's WebSocket API events: `websocket.action`.
+    if event.get("websocket").and_then(|w| w.get("action")).is_some_and(|a| a.is_string()) {
+        return Some(Error::UnsupportedEvent {
+            what: "a Tencent WebSocket API event (`websocket.action`): a registration, transmission or cleanup",
+            advice: "take `apigw_events::tencent::websocket::WebSocketEvent` (or the registration, \
+                     transmission or cleanup event's own type) as the handler's event",
+        });
+    }
     // Alibaba FC 3.0's HTTP-trigger event: `rawPath`, and the method under
     // `requestContext.http`.
     let http = event.get("requestContext").and_then(|c| c.get("http")).is_some_and(|h| h.is_object());

@@ -220,3 +220,16 @@ fn bad_data_is_named() {
     let err = apigw_events::from_slice::<WebSocketEvent>(br#"{"websocket": {}}"#).unwrap_err();
     assert!(err.to_string().contains("websocket.action"), "{err}");
 }
+
+#[test]
+fn a_websocket_event_read_as_a_request_is_named_with_the_type_to_take() {
+    for name in [
+        "tencent-websocket-registration-event.json",
+        "tencent-websocket-transmission-event-data-recv.json",
+        "tencent-websocket-cleanup-event.json",
+    ] {
+        let err = apigw_events::Request::from_slice(&fixture(name)).unwrap_err();
+        assert!(matches!(err, apigw_events::Error::UnsupportedEvent { .. }), "{name}: {err:?}");
+        assert!(err.to_string().contains("tencent::websocket::WebSocketEvent"), "{name}: {err}");
+    }
+}
