@@ -81,13 +81,12 @@ impl Chat {
             if name == "register" {
                 spec.env.extend(register_env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
             }
+            spec.log = common::log();
             functions.insert(name.to_owned(), Arc::new(Function::new(spec)));
         }
         let gateway = Arc::new(Gateway::with_functions(config, functions));
         tokio::spawn(apigw_gateway::websocket::push::serve(push_listener, gateway.websockets()));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(apigw_gateway::server::serve(listener, gateway.clone()));
+        let addr = common::serve_gateway(gateway.clone()).await;
         Chat { addr, room: chat::Room::at(dir), gateway }
     }
 
