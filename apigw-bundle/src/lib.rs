@@ -22,6 +22,7 @@
 //!             include: vec![],
 //!             output_dir: None,
 //!             timestamp: apigw_bundle::archive::ZIP_EPOCH,
+//!             quiet: false,
 //!         },
 //!         &ThisMachine::probe()?,
 //!     )?;

@@ -30,6 +30,8 @@ pub struct BundleSpec {
     pub output_dir: Option<PathBuf>,
     /// Every entry's time, in seconds since the Unix epoch.
     pub timestamp: u64,
+    /// Pass `--quiet` to cargo: no progress lines, only warnings and errors.
+    pub quiet: bool,
 }
 
 /// A bundle that was built and written.
@@ -70,7 +72,7 @@ pub fn build_bundle(spec: &BundleSpec, machine: &dyn Machine) -> Result<Bundle, 
         release: true,
         toolchain: Some(toolchain.clone()),
         strip: Some(spec.strip),
-        quiet: false,
+        quiet: spec.quiet,
     };
     let exe = cargo::build(&spec.dir, &target)?;
     let name = exe.file_name().map_or_else(|| "function".into(), |n| n.to_string_lossy().into_owned());

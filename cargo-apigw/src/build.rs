@@ -35,6 +35,7 @@ pub(crate) fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
         include: args.include,
         output_dir: args.output,
         timestamp,
+        quiet: args.quiet,
     };
     let bundle = build_bundle(&spec, &ThisMachine::probe()?).context("no bundle was written")?;
     for warning in &bundle.warnings {

@@ -34,7 +34,8 @@ impl Command {
         match self {
             Command::Invoke(a) => a.function.quiet = quiet,
             Command::Serve(a) => a.function.quiet = quiet,
-            Command::Event(_) | Command::Build(_) | Command::New(_) => {}
+            Command::Build(a) => a.quiet = quiet,
+            Command::Event(_) | Command::New(_) => {}
         }
     }
 }
@@ -194,6 +195,9 @@ pub(crate) enum LinkerArg {
 
 #[derive(Args, Debug)]
 pub(crate) struct BuildArgs {
+    /// Pass `--quiet` to cargo (set from the global `-q`).
+    #[arg(skip)]
+    pub(crate) quiet: bool,
     /// Bundle this function of `apigw.toml` (`[functions.NAME]`).
     #[arg(long, short = 'f', value_name = "NAME")]
     pub(crate) function: Option<String>,

@@ -353,6 +353,19 @@ fn web_names_the_executable_scf_bootstrap() {
 }
 
 #[test]
+fn quiet_quiets_cargo_too() {
+    let dir = temp_dir("quiet");
+    let args = ["--example", "hello", "--output", dir.to_str().unwrap()];
+    // cargo says `Finished` after every build, even one with nothing to do.
+    let loud = apigw_build(&args, None);
+    assert!(loud.status.success() && stderr(&loud).contains("Finished"), "{}", stderr(&loud));
+    let quiet = apigw_build(&[&["-q"][..], &args].concat(), None);
+    assert!(quiet.status.success(), "{}", stderr(&quiet));
+    assert!(!stderr(&quiet).contains("Finished"), "{}", stderr(&quiet));
+    assert_eq!(String::from_utf8_lossy(&quiet.stdout).lines().count(), 1, "the summary line stays");
+}
+
+#[test]
 fn includes_keep_their_relative_paths_in_sorted_order() {
     let fixtures = "apigw-events/fixtures";
     let built = bundle(
