@@ -62,7 +62,10 @@ async fn a_web_function_that_refuses_the_upgrade_is_answered_as_it_answered() {
         .expect("handshake")
         .unwrap_err();
     match err {
-        tokio_tungstenite::tungstenite::Error::Http(res) => assert_eq!(res.status(), 200),
+        tokio_tungstenite::tungstenite::Error::Http(res) => {
+            let body = String::from_utf8_lossy(res.body().as_deref().unwrap_or_default()).into_owned();
+            assert_eq!(res.status(), 200, "{body}");
+        }
         other => panic!("expected the function's own answer, got {other:?}"),
     }
     gateway.function().unwrap().stop().await;

@@ -187,7 +187,12 @@ async fn forward(mut from: impl AsyncRead + Unpin, log: LogSink) {
 
 async fn wait_for_port(port: u16) -> Result<(), String> {
     loop {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        // The port is in the ephemeral range, so a connect while nothing
+        // listens yet can pick it as its own source port and meet itself
+        // (TCP's simultaneous open): that is not the function listening.
+        if let Ok(stream) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await
+            && stream.local_addr().ok() != stream.peer_addr().ok()
+        {
             return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
