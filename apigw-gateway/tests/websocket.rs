@@ -349,3 +349,16 @@ async fn an_idle_connection_is_closed_with_1001_and_cleaned_up() {
     eventually("the cleanup function ran", || chat.room.members().is_empty()).await;
     chat.stop().await;
 }
+
+#[tokio::test]
+async fn the_time_a_transmission_takes_is_not_idle_time() {
+    let toml = CHAT.replace("protocol = \"websocket\"", "protocol = \"websocket\"\nidle_timeout = \"600ms\"");
+    let chat = Chat::start(&toml, &[]).await;
+    let mut ws = chat.client().await;
+    ws.send(Message::text("/slow 900")).await.unwrap();
+    // Just after a call longer than the idle timeout, the connection is not idle.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    ws.send(Message::text("still here")).await.unwrap();
+    assert_eq!(text(&mut ws).await, "echo: still here");
+    chat.stop().await;
+}

@@ -97,6 +97,8 @@ where
                 if let Err(why) = transmit(&session, data_type, data).await {
                     break Ended::TransmissionFailed(why);
                 }
+                // The time the function took was not idle time.
+                idle_until = Instant::now() + session.idle_timeout;
             }
             out = pushed.recv() => {
                 idle_until = Instant::now() + session.idle_timeout;

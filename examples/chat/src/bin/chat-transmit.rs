@@ -6,8 +6,10 @@ use apigw_runtime::events::tencent::websocket::TransmissionEvent;
 use chat::Room;
 
 /// `/all TEXT` goes to everyone in the room, `/id` answers the sender's
-/// connection id, `/bye` closes the sender's connection; any other text
-/// comes back as `echo: TEXT`, and binary data comes back as it went.
+/// connection id, `/bye` closes the sender's connection, `/slow MS` takes
+/// MS milliseconds and answers nothing (a slow function, to try limits with);
+/// any other text comes back as `echo: TEXT`, and binary data comes back as
+/// it went.
 #[apigw_runtime::handler(mode = "passthrough")]
 async fn transmit(e: TransmissionEvent) -> Result<&'static str, Box<dyn std::error::Error + Send + Sync>> {
     let push = PushClient::from_env()?;
@@ -16,6 +18,10 @@ async fn transmit(e: TransmissionEvent) -> Result<&'static str, Box<dyn std::err
         None => push.send_binary(id, &e.data_bytes()?).await?,
         Some("/bye") => push.close(id).await?,
         Some("/id") => push.send_text(id, id).await?,
+        Some(text) if text.starts_with("/slow ") => {
+            let ms: u64 = text["/slow ".len()..].trim().parse()?;
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        }
         Some(text) => match text.strip_prefix("/all ") {
             Some(all) => {
                 for member in Room::from_env().members() {
