@@ -503,8 +503,9 @@ fn peer_ip(peer: IpAddr) -> IpAddr {
     }
 }
 
-/// A fresh id in the shape of the vendors' (`8-4-4-4-12` hex).
-pub fn new_request_id() -> String {
+/// Two fresh unpredictable words, different on every call: the std
+/// hasher's random keys over a counter (ids for a local gateway, not keys).
+pub(crate) fn random_words() -> (u64, u64) {
     use std::hash::{BuildHasher, Hasher};
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -512,7 +513,12 @@ pub fn new_request_id() -> String {
     h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
     let a = h.finish();
     h.write_u64(a);
-    let b = h.finish();
+    (a, h.finish())
+}
+
+/// A fresh id in the shape of the vendors' (`8-4-4-4-12` hex).
+pub fn new_request_id() -> String {
+    let (a, b) = random_words();
     format!(
         "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
         a >> 32,

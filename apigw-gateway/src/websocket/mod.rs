@@ -102,14 +102,7 @@ pub fn is_upgrade(headers: &http::HeaderMap) -> bool {
 /// A fresh `secConnectionID`: 16 random bytes in base64 (24 characters),
 /// the shape of the ids in Tencent's demo output.
 pub(crate) fn new_connection_id() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    let a = h.finish();
-    h.write_u64(a);
-    let b = h.finish();
+    let (a, b) = crate::gateway::random_words();
     let mut bytes = [0u8; 16];
     bytes[..8].copy_from_slice(&a.to_le_bytes());
     bytes[8..].copy_from_slice(&b.to_le_bytes());
